@@ -1,0 +1,160 @@
+namespace IclTheory.Simulation;
+
+/// <summary>
+/// Online SGD on the reduced-Γ model (Eq. 62 convention): each step draws <paramref name="Batch"/> fresh
+/// contexts and applies Γ ← Γ − η_s (D/2) B⁻¹ Σ_n ∂ℒ(D_n)/∂Γ from Γ = 0, so flow time is t = Σ_s η_s.
+/// </summary>
+/// <param name="Task">The ISO task.</param>
+/// <param name="Depth">Depth L ≥ 1 ("depth").</param>
+/// <param name="Steps">Number of SGD steps ≥ 0 ("steps").</param>
+/// <param name="Batch">Contexts per step B ≥ 1 ("batch"; τ = B/D).</param>
+/// <param name="LearningRate">Base learning rate η, finite and &gt; 0 ("lr").</param>
+/// <param name="Seed">Master seed; training and evaluation use disjoint child streams.</param>
+/// <param name="EvalContexts">Fresh contexts per logged evaluation, ≥ 2 ("eval-contexts").</param>
+/// <param name="LogSteps">Steps at which to evaluate (each in [0, Steps]); 0 and Steps are always added.
+/// Null: 0, Steps and about 20 geometrically spaced steps.</param>
+/// <param name="AnnealFraction">Fraction of the steps, in [0, 1], over which η decays linearly to the floor ("anneal").</param>
+/// <param name="AnnealFloor">Final learning rate of the anneal, in [0, η] ("anneal-floor").</param>
+/// <param name="MaxDegreeOfParallelism">Thread limit (−1: no limit). Results are bit-identical for every value.</param>
+public sealed record TrainOptions(
+    IsoTask Task,
+    int Depth,
+    int Steps,
+    int Batch,
+    double LearningRate,
+    ulong Seed,
+    int EvalContexts = 256,
+    int[]? LogSteps = null,
+    double AnnealFraction = 0.0,
+    double AnnealFloor = 0.0,
+    int MaxDegreeOfParallelism = -1)
+{
+    /// <summary>The ISO task.</summary>
+    public IsoTask Task { get; init => field = value ?? throw new ArgumentNullException("task"); } =
+        Task ?? throw new ArgumentNullException("task");
+
+    /// <summary>Depth L.</summary>
+    public int Depth { get; init => field = Guard.AtLeast(value, 1, "depth"); } = Guard.AtLeast(Depth, 1, "depth");
+
+    /// <summary>Number of SGD steps.</summary>
+    public int Steps { get; init => field = Guard.AtLeast(value, 0, "steps"); } = Guard.AtLeast(Steps, 0, "steps");
+
+    /// <summary>Contexts per step B.</summary>
+    public int Batch { get; init => field = Guard.AtLeast(value, 1, "batch"); } = Guard.AtLeast(Batch, 1, "batch");
+
+    /// <summary>Base learning rate η.</summary>
+    public double LearningRate { get; init => field = Guard.PositiveFinite(value, "lr"); } = Guard.PositiveFinite(LearningRate, "lr");
+
+    /// <summary>Fresh contexts per logged evaluation.</summary>
+    public int EvalContexts { get; init => field = Guard.AtLeast(value, 2, "eval-contexts"); } =
+        Guard.AtLeast(EvalContexts, 2, "eval-contexts");
+
+    /// <summary>Fraction of the steps spent in the linear decay.</summary>
+    public double AnnealFraction { get; init => field = Guard.UnitInterval(value, "anneal"); } =
+        Guard.UnitInterval(AnnealFraction, "anneal");
+
+    /// <summary>Final learning rate of the decay.</summary>
+    public double AnnealFloor { get; init => field = Guard.NonNegativeFinite(value, "anneal-floor"); } =
+        Guard.NonNegativeFinite(AnnealFloor, "anneal-floor");
+
+    /// <summary>
+    /// Cross-field checks (run by the trainer): the floor must not exceed η, the logged steps must lie in [0, Steps],
+    /// and the thread limit must be −1 or positive.
+    /// </summary>
+    public void Validate()
+    {
+        if (AnnealFloor > LearningRate)
+        {
+            throw new ArgumentOutOfRangeException("anneal-floor", AnnealFloor, $"anneal-floor must lie in [0, lr = {LearningRate}]; got {AnnealFloor}.");
+        }
+
+        if (MaxDegreeOfParallelism is 0 or < -1)
+        {
+            throw new ArgumentOutOfRangeException(
+                "threads", MaxDegreeOfParallelism, $"threads must be −1 (no limit) or ≥ 1; got {MaxDegreeOfParallelism}.");
+        }
+
+        foreach (var step in LogSteps ?? [])
+        {
+            if (step < 0 || step > Steps)
+            {
+                throw new ArgumentOutOfRangeException("log-steps", step, $"Each logged step must lie in [0, steps = {Steps}]; got {step}.");
+            }
+        }
+    }
+
+    /// <summary>The learning rate η_s of step s: η, then linear decay over the last ⌈fraction·Steps⌉ steps to the floor (reached at the last step).</summary>
+    public double LearningRateAt(int step)
+    {
+        var annealSteps = (int)Math.Ceiling(AnnealFraction * Steps);
+        var annealStart = Steps - annealSteps;
+        if (annealSteps == 0 || step < annealStart)
+        {
+            return LearningRate;
+        }
+
+        var progress = (double)(step - annealStart + 1) / annealSteps;
+        return LearningRate + (AnnealFloor - LearningRate) * progress;
+    }
+
+    /// <summary>Flow time t = Σ_{s&lt;step} η_s reached after <paramref name="step"/> steps.</summary>
+    public double FlowTimeAt(int step)
+    {
+        var time = 0.0;
+        for (var s = 0; s < step; s++)
+        {
+            time += LearningRateAt(s);
+        }
+
+        return time;
+    }
+
+    /// <summary>The sorted, distinct steps at which the trainer evaluates (always including 0 and Steps).</summary>
+    public int[] ResolvedLogSteps()
+    {
+        var steps = new SortedSet<int> { 0, Steps };
+        if (LogSteps is null)
+        {
+            const int points = 20;
+            for (var k = 1; k < points; k++)
+            {
+                steps.Add((int)Math.Round(Math.Pow(Math.Max(Steps, 1), (double)k / points)));
+            }
+        }
+        else
+        {
+            steps.UnionWith(LogSteps.Where(s => s >= 0 && s <= Steps));
+        }
+
+        return [.. steps];
+    }
+}
+
+/// <summary>One logged point of a training curve.</summary>
+/// <param name="Step">SGD step s (0 = before training).</param>
+/// <param name="Loss">Mean test MSE against noisy labels on fresh contexts (expectation: reducible loss + σ², Eq. 57).</param>
+/// <param name="Se">Standard error of <paramref name="Loss"/> across contexts.</param>
+/// <param name="GammaBar">γ̄ = tr Γ / D (Eq. 6).</param>
+/// <param name="Anisotropy">‖Γ − γ̄I‖_F / ‖Γ‖_F (0 when Γ = 0).</param>
+/// <param name="DistanceToIdentity">(1/D)‖Γ − I‖_F², the quantity Result 10 prints (Eq. 64).</param>
+public sealed record TrainPoint(int Step, double Loss, double Se, double GammaBar, double Anisotropy, double DistanceToIdentity)
+{
+    /// <summary>Flow time t = Σ_{s&lt;Step} η_s (the paper's time under the Eq. 62 convention).</summary>
+    public double Time { get; init; }
+
+    /// <summary>Learning rate used at this step (the next update's η_s; the floor at the last step).</summary>
+    public double LearningRate { get; init; }
+}
+
+/// <summary>The outcome of <see cref="ReducedGammaTrainer.Train"/>.</summary>
+/// <param name="Curve">Logged points in step order, including step 0 and the last step.</param>
+/// <param name="FinalLoss">Test loss at the last step.</param>
+/// <param name="FinalLossSe">Its standard error.</param>
+/// <param name="Gamma">The trained Γ (D×D).</param>
+/// <param name="ContextsPerSecond">Training throughput: Steps·Batch over the wall time of the SGD steps (evaluation excluded).</param>
+public sealed record TrainResult(
+    IReadOnlyList<TrainPoint> Curve, double FinalLoss, double FinalLossSe, double[,] Gamma, double ContextsPerSecond)
+{
+    /// <summary>Total wall time of the run in seconds, evaluation included.</summary>
+    public double WallSeconds { get; init; }
+}
