@@ -1,0 +1,201 @@
+/// Command-line grammar of `icl` (Argu). Every command takes `--format text|json|csv`.
+module IclTheory.Cli.Args
+
+open Argu
+
+type FormatArg =
+    | Text
+    | Json
+    | Csv
+
+type OptimumArgs =
+    | [<Mandatory>] Setting of name: string
+    | [<Mandatory>] Alpha of alpha: float
+    | [<Mandatory>] Depth of depth: string
+    | Noise of sigma2: float
+    | Format of FormatArg
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Setting _ -> "data setting: iso (isotropic covariates and tasks, Section 3.1)."
+            | Alpha _ -> "context ratio α = P/D > 0."
+            | Depth _ -> "depth L: an integer ≥ 1, or inf for the L → ∞ limit."
+            | Noise _ -> "label-noise variance σ² ≥ 0 (default 0)."
+            | Format _ -> "output format (default text)."
+
+type LossArgs =
+    | [<Mandatory>] Setting of name: string
+    | [<Mandatory>] Alpha of alpha: float
+    | [<Mandatory>] Depth of depth: string
+    | [<Mandatory>] Gamma of gamma: float
+    | Noise of sigma2: float
+    | Format of FormatArg
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Setting _ -> "data setting: iso."
+            | Alpha _ -> "context ratio α = P/D > 0."
+            | Depth _ -> "depth L: an integer ≥ 1, or inf."
+            | Gamma _ -> "the scale γ of Γ = γI (finite)."
+            | Noise _ -> "label-noise variance σ² ≥ 0 (default 0)."
+            | Format _ -> "output format (default text)."
+
+type LandscapeArgs =
+    | [<Mandatory>] Setting of name: string
+    | [<Mandatory>] Alpha of alpha: float
+    | [<Mandatory>] Depth of depth: string
+    | Noise of sigma2: float
+    | Gamma_Min of gamma: float
+    | Gamma_Max of gamma: float
+    | Points of n: int
+    | Plot of path: string
+    | Format of FormatArg
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Setting _ -> "data setting: iso."
+            | Alpha _ -> "context ratio α = P/D > 0."
+            | Depth _ -> "depth L: an integer ≥ 1, or inf."
+            | Noise _ -> "label-noise variance σ² ≥ 0 (default 0)."
+            | Gamma_Min _ -> "smallest γ (default 0)."
+            | Gamma_Max _ -> "largest γ (default 2γ*, or 4 for L = ∞ without noise)."
+            | Points _ -> "number of γ values, 2 to 100000 (default 101)."
+            | Plot _ -> "also write the landscape as a figure: PATH.png and PATH.svg."
+            | Format _ -> "output format (default text)."
+
+type FlowArgs =
+    | [<Mandatory>] Setting of name: string
+    | [<Mandatory>] Alpha of alpha: float
+    | [<Mandatory>] Depth of depth: string
+    | Noise of sigma2: float
+    | T_Max of t: float
+    | Points of n: int
+    | Method of name: string
+    | Convention of name: string
+    | Plot of path: string
+    | Format of FormatArg
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Setting _ -> "data setting: iso."
+            | Alpha _ -> "context ratio α = P/D > 0."
+            | Depth _ -> "depth L: an integer ≥ 1, or inf."
+            | Noise _ -> "label-noise variance σ² ≥ 0 (default 0)."
+            | T_Max _ -> "final flow time t > 0 (default 100)."
+            | Points _ -> "number of output times, log-spaced, 2 to 100000 (default 60)."
+            | Method _ -> "rk (adaptive Dormand–Prince) or quadrature (exact t(γ) = ∫dγ/f); default rk."
+            | Convention _ ->
+                "eq7 (dγ/dt = −½ dℒ/dγ, matches SGD with t = η·steps; default) or eq83 (as printed, twice as fast)."
+            | Plot _ -> "also write γ(t) and ℒ(t) as a figure: PATH.png and PATH.svg."
+            | Format _ -> "output format (default text)."
+
+type SgdArgs =
+    | Alpha of alpha: float
+    | Kappa of kappa: float
+    | Tau of tau: float
+    | Lr of eta: float
+    | Noise of sigma2: float
+    | Steps of n: int
+    | Format of FormatArg
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Alpha _ -> "context ratio α = P/D > 0 (default 1)."
+            | Kappa _ -> "evaluation-point ratio κ = K/D > 0 (default 1)."
+            | Tau _ -> "batch ratio τ = B/D > 0 (default 1)."
+            | Lr _ -> "SGD learning rate η > 0 (default 0.1)."
+            | Noise _ -> "label-noise variance σ² ≥ 0 (default 0)."
+            | Steps _ -> "number of SGD steps, 1 to 10000000 (default 200)."
+            | Format _ -> "output format (default text)."
+
+type TrainArgs =
+    | Model of name: string
+    | Setting of name: string
+    | [<Mandatory>] Dim of d: int
+    | [<Mandatory>] Alpha of alpha: float
+    | [<Mandatory>] Depth of depth: int
+    | Kappa of kappa: float
+    | Steps of n: int
+    | Batch of b: int
+    | Lr of eta: float
+    | Anneal of fraction: float
+    | Seed of seed: int64
+    | Noise of sigma2: float
+    | Eval_Contexts of n: int
+    | Log_Points of n: int
+    | Format of FormatArg
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Model _ -> "model: reduced (the reduced-Γ model of Eq. 4 with a full D×D Γ; default)."
+            | Setting _ -> "data setting: iso (default)."
+            | Dim _ -> "input dimension D, 1 to 4096."
+            | Alpha _ -> "context ratio α = P/D > 0."
+            | Depth _ -> "depth L ≥ 1."
+            | Kappa _ -> "evaluation-point ratio κ = K/D > 0 (default 1)."
+            | Steps _ -> "SGD steps ≥ 0 (default 160/η: flow time 80 at constant η, then the anneal)."
+            | Batch _ -> "contexts per step B ≥ 1 (default D, i.e. τ = 1)."
+            | Lr _ ->
+                "learning rate η > 0 of Eq. 62 (default: 45% of the stability bound of Result 10, at most 0.2, divided by L/4 beyond L = 4); flow time t = Σ η."
+            | Anneal _ ->
+                "fraction of the steps, in [0, 1], over which η decays linearly to 5% of its value (default 0.5)."
+            | Seed _ -> "random seed ≥ 0 (default 1)."
+            | Noise _ -> "label-noise variance σ² ≥ 0 (default 0)."
+            | Eval_Contexts _ -> "fresh contexts per evaluation, ≥ 2 (default 512)."
+            | Log_Points _ -> "number of logged steps, 2 to 1000 (default 25)."
+            | Format _ -> "output format (default text)."
+
+type CheckArgs =
+    | Quick
+    | Only of ids: string list
+    | Seed of seed: int64
+    | Format of FormatArg
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Quick -> "smaller simulations (CI); tolerances follow the larger standard errors."
+            | Only _ -> "check only these claim ids (and what they depend on)."
+            | Seed _ -> "root seed of the simulations (default 2025)."
+            | Format _ -> "output format (default text)."
+
+type ReproduceArgs =
+    | [<Mandatory>] Out of dir: string
+    | Quick
+    | Seed of seed: int64
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Out _ -> "output folder (replaced atomically when the run succeeds)."
+            | Quick -> "smaller simulations: a few minutes on a laptop."
+            | Seed _ -> "root seed (default 2025)."
+
+[<RequireSubcommand>]
+type IclArgs =
+    | [<CliPrefix(CliPrefix.None)>] Optimum of ParseResults<OptimumArgs>
+    | [<CliPrefix(CliPrefix.None)>] Loss of ParseResults<LossArgs>
+    | [<CliPrefix(CliPrefix.None)>] Landscape of ParseResults<LandscapeArgs>
+    | [<CliPrefix(CliPrefix.None)>] Flow of ParseResults<FlowArgs>
+    | [<CliPrefix(CliPrefix.None)>] Sgd of ParseResults<SgdArgs>
+    | [<CliPrefix(CliPrefix.None)>] Train of ParseResults<TrainArgs>
+    | [<CliPrefix(CliPrefix.None)>] Check of ParseResults<CheckArgs>
+    | [<CliPrefix(CliPrefix.None)>] Reproduce of ParseResults<ReproduceArgs>
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Optimum _ -> "optimal γ* and loss ℒ* of the landscape (Eq. 8, with the noise term of Eq. 83)."
+            | Loss _ -> "the loss ℒ(γ) of Γ = γI (Eq. 83) and its derivative."
+            | Landscape _ -> "ℒ(γ) over a range of γ (Figure 2)."
+            | Flow _ -> "the gradient flow γ(t), ℒ(t) from γ(0) = 0 (Eq. 7)."
+            | Sgd _ -> "online SGD of the shallow model (Result 10, Eqs. 78–79): printed and engine curves."
+            | Train _ -> "train the reduced-Γ model by online SGD and evaluate it on fresh contexts."
+            | Check _ -> "run the registry of the paper's claims: theory vs simulation vs printed."
+            | Reproduce _ -> "write Figures 1, 2 and 7 (PNG, SVG, CSV), the check table and a manifest."

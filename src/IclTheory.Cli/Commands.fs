@@ -1,0 +1,469 @@
+/// The computational commands: optimum, loss, landscape, flow, sgd, train.
+module IclTheory.Cli.Commands
+
+open System
+open Argu
+open IclTheory.Solver
+open IclTheory.Simulation
+open IclTheory.Derivations
+open IclTheory.Cli.Output
+
+let private bad (name: string) (value: string) (allowed: string) =
+    raise (InvalidParameterException(name, value, allowed))
+
+/// The output format chosen with --format (text by default).
+let format (f: Args.FormatArg option) =
+    match f with
+    | Some Args.Json -> Json
+    | Some Args.Csv -> Csv
+    | Some Args.Text
+    | None -> Text
+
+/// Only the isotropic setting is implemented so far.
+let requireIso (setting: string) =
+    if setting.Trim().ToLowerInvariant() <> "iso" then
+        bad "setting" setting "iso (the fs and rrs settings are not implemented yet)"
+
+/// Depth L from the command line: an integer ≥ 1 or inf.
+let parseDepth (s: string) =
+    match s.Trim().ToLowerInvariant() with
+    | "inf"
+    | "infinity"
+    | "∞" -> Infinite
+    | t ->
+        match Int32.TryParse t with
+        | true, l when l >= 1 -> Finite l
+        | _ -> bad "depth" s "an integer >= 1, or inf"
+
+let depthText (d: Depth) =
+    match d with
+    | Finite l -> Int(int64 l)
+    | Infinite -> Str "inf"
+
+let private inRangeInt (name: string) (lo: int) (hi: int) (n: int) =
+    if n < lo || n > hi then
+        bad name (string n) (sprintf "an integer in [%d, %d]" lo hi)
+
+let private isoParams alpha depth sigma2 =
+    let p =
+        {
+            Alpha = alpha
+            Depth = depth
+            Sigma2 = sigma2
+        }
+
+    IsoLandscape.validate p
+    p
+
+let private commonFields (p: IsoParams) =
+    [
+        "setting", Str "iso"
+        "alpha", Num p.Alpha
+        "depth", depthText p.Depth
+        "sigma2", Num p.Sigma2
+    ]
+
+/// `icl optimum`: γ* and ℒ* (Eq. 8 with the σ² term of Eq. 83).
+let optimum (a: ParseResults<Args.OptimumArgs>) =
+    requireIso (a.GetResult Args.OptimumArgs.Setting)
+
+    let p =
+        isoParams
+            (a.GetResult Args.OptimumArgs.Alpha)
+            (parseDepth (a.GetResult Args.OptimumArgs.Depth))
+            (a.GetResult(Args.OptimumArgs.Noise, defaultValue = 0.0))
+
+    let o = IsoLandscape.optimum p
+
+    format (a.TryGetResult Args.OptimumArgs.Format),
+    {
+        Fields =
+            commonFields p
+            @ [
+                "gamma_star", Num o.GammaStar
+                "loss_star", Num o.LossStar
+                "test_loss_star", Num(o.LossStar + p.Sigma2)
+                "error_estimate", Num o.ErrorEstimate
+            ]
+        Tables = []
+    }
+
+/// `icl loss`: ℒ(γ) of Eq. 83 and dℒ/dγ.
+let loss (a: ParseResults<Args.LossArgs>) =
+    requireIso (a.GetResult Args.LossArgs.Setting)
+
+    let p =
+        isoParams
+            (a.GetResult Args.LossArgs.Alpha)
+            (parseDepth (a.GetResult Args.LossArgs.Depth))
+            (a.GetResult(Args.LossArgs.Noise, defaultValue = 0.0))
+
+    let gamma = a.GetResult Args.LossArgs.Gamma
+    Validate.finite "gamma" gamma
+    let q = IsoLandscape.lossWithError p gamma
+
+    format (a.TryGetResult Args.LossArgs.Format),
+    {
+        Fields =
+            commonFields p
+            @ [
+                "gamma", Num gamma
+                "loss", Num q.Value
+                "test_loss", Num(q.Value + p.Sigma2)
+                "dloss_dgamma", Num(IsoLandscape.derivative p gamma)
+                "error_estimate", Num q.ErrorEstimate
+            ]
+        Tables = []
+    }
+
+/// Evenly spaced values from lo to hi.
+let linspace (lo: float) (hi: float) (n: int) =
+    Array.init n (fun i -> lo + (hi - lo) * float i / float (n - 1))
+
+/// Log-spaced values from lo to hi (both > 0).
+let logspace (lo: float) (hi: float) (n: int) =
+    Array.init n (fun i -> lo * (hi / lo) ** (float i / float (n - 1)))
+
+/// The default right end of a landscape: twice the optimum, or 4 where the optimum is at infinity.
+let defaultGammaMax (p: IsoParams) =
+    let o = IsoLandscape.optimum p
+
+    if Double.IsFinite o.GammaStar then
+        2.0 * o.GammaStar
+    else
+        4.0
+
+/// `icl landscape`: ℒ(γ) over a range (Figure 2).
+let landscape (a: ParseResults<Args.LandscapeArgs>) =
+    requireIso (a.GetResult Args.LandscapeArgs.Setting)
+
+    let p =
+        isoParams
+            (a.GetResult Args.LandscapeArgs.Alpha)
+            (parseDepth (a.GetResult Args.LandscapeArgs.Depth))
+            (a.GetResult(Args.LandscapeArgs.Noise, defaultValue = 0.0))
+
+    let lo = a.GetResult(Args.LandscapeArgs.Gamma_Min, defaultValue = 0.0)
+    let hi = a.GetResult(Args.LandscapeArgs.Gamma_Max, defaultValue = defaultGammaMax p)
+    let n = a.GetResult(Args.LandscapeArgs.Points, defaultValue = 101)
+    Validate.finite "gamma-min" lo
+    Validate.finite "gamma-max" hi
+
+    if hi <= lo then
+        bad "gamma-max" (string hi) (sprintf "a number > gamma-min = %g" lo)
+
+    inRangeInt "points" 2 100000 n
+    let gammas = linspace lo hi n
+    let losses = gammas |> Array.map (IsoLandscape.loss p)
+    let o = IsoLandscape.optimum p
+
+    a.TryGetResult Args.LandscapeArgs.Plot
+    |> Option.iter (fun stem ->
+        Plots.save
+            stem
+            [
+                {
+                    Title =
+                        sprintf
+                            "ISO landscape, α = %g, L = %s, σ² = %g"
+                            p.Alpha
+                            (valueText (depthText p.Depth))
+                            p.Sigma2
+                    XLabel = "γ"
+                    YLabel = "loss L(γ) (Eq. 83)"
+                    LogX = false
+                    LogY = true
+                    Lines =
+                        [
+                            {
+                                Label = "theory"
+                                X = gammas
+                                Y = losses
+                                Dashed = false
+                            }
+                        ]
+                    Dots = []
+                }
+            ])
+
+    format (a.TryGetResult Args.LandscapeArgs.Format),
+    {
+        Fields = commonFields p @ [ "gamma_star", Num o.GammaStar; "loss_star", Num o.LossStar ]
+        Tables =
+            [
+                {
+                    Name = "curve"
+                    Columns = [ "gamma"; "loss" ]
+                    Rows = Array.map2 (fun g l -> [ Num g; Num l ]) gammas losses |> List.ofArray
+                }
+            ]
+    }
+
+/// `icl flow`: γ(t) and ℒ(t) from γ(0) = 0 (Eq. 7, or Eq. 83's printed time scale).
+let flow (a: ParseResults<Args.FlowArgs>) =
+    requireIso (a.GetResult Args.FlowArgs.Setting)
+
+    let p =
+        isoParams
+            (a.GetResult Args.FlowArgs.Alpha)
+            (parseDepth (a.GetResult Args.FlowArgs.Depth))
+            (a.GetResult(Args.FlowArgs.Noise, defaultValue = 0.0))
+
+    let tMax = a.GetResult(Args.FlowArgs.T_Max, defaultValue = 100.0)
+    Validate.positive "t-max" tMax
+    let n = a.GetResult(Args.FlowArgs.Points, defaultValue = 60)
+    inRangeInt "points" 2 100000 n
+
+    let convention =
+        match a.GetResult(Args.FlowArgs.Convention, defaultValue = "eq7").ToLowerInvariant() with
+        | "eq7" -> IsoFlow.Eq7
+        | "eq83" -> IsoFlow.Eq83
+        | other -> bad "convention" other "eq7 or eq83"
+
+    let methodName =
+        a.GetResult(Args.FlowArgs.Method, defaultValue = "rk").ToLowerInvariant()
+
+    let times = Array.append [| 0.0 |] (logspace (tMax / 1e4) tMax (n - 1))
+
+    let curve =
+        match methodName with
+        | "rk" -> IsoFlow.byRungeKutta p convention times
+        | "quadrature" -> IsoFlow.byQuadrature p convention times
+        | other -> bad "method" other "rk or quadrature"
+
+    a.TryGetResult Args.FlowArgs.Plot
+    |> Option.iter (fun stem ->
+        let ts = curve |> Array.map (fun c -> c.T)
+
+        Plots.save
+            stem
+            [
+                {
+                    Title = "γ(t)"
+                    XLabel = "t"
+                    YLabel = "γ"
+                    LogX = true
+                    LogY = false
+                    Lines =
+                        [
+                            {
+                                Label = "γ(t)"
+                                X = ts
+                                Y = curve |> Array.map (fun c -> c.Gamma)
+                                Dashed = false
+                            }
+                        ]
+                    Dots = []
+                }
+                {
+                    Title = "loss L(t)"
+                    XLabel = "t"
+                    YLabel = "loss"
+                    LogX = true
+                    LogY = true
+                    Lines =
+                        [
+                            {
+                                Label = "L(γ(t))"
+                                X = ts
+                                Y = curve |> Array.map (fun c -> c.Loss)
+                                Dashed = false
+                            }
+                        ]
+                    Dots = []
+                }
+            ])
+
+    format (a.TryGetResult Args.FlowArgs.Format),
+    {
+        Fields =
+            commonFields p
+            @ [
+                "method", Str methodName
+                "convention", Str(if convention = IsoFlow.Eq7 then "eq7" else "eq83")
+            ]
+        Tables =
+            [
+                {
+                    Name = "curve"
+                    Columns = [ "t"; "gamma"; "loss" ]
+                    Rows =
+                        curve
+                        |> Array.map (fun c -> [ Num c.T; Num c.Gamma; Num c.Loss ])
+                        |> List.ofArray
+                }
+            ]
+    }
+
+/// `icl sgd`: Result 10's curves, as printed and as the engine derives them.
+let sgd (a: ParseResults<Args.SgdArgs>) =
+    let sp: ShallowSgd.SgdParams =
+        {
+            Eta = a.GetResult(Args.SgdArgs.Lr, defaultValue = 0.1)
+            Alpha = a.GetResult(Args.SgdArgs.Alpha, defaultValue = 1.0)
+            Kappa = a.GetResult(Args.SgdArgs.Kappa, defaultValue = 1.0)
+            Tau = a.GetResult(Args.SgdArgs.Tau, defaultValue = 1.0)
+            Sigma2 = a.GetResult(Args.SgdArgs.Noise, defaultValue = 0.0)
+        }
+
+    ShallowSgd.validate sp
+    let steps = a.GetResult(Args.SgdArgs.Steps, defaultValue = 200)
+    inRangeInt "steps" 1 10_000_000 steps
+
+    let rows =
+        [
+            for k in 0..steps ->
+                [
+                    int' k
+                    Num(ShallowSgd.printedLoss sp k)
+                    Num(ShallowSgd.engineTestLoss sp k)
+                    Num(ShallowSgd.engineDistanceToIdentity sp k)
+                ]
+        ]
+
+    format (a.TryGetResult Args.SgdArgs.Format),
+    {
+        Fields =
+            [
+                "alpha", Num sp.Alpha
+                "kappa", Num sp.Kappa
+                "tau", Num sp.Tau
+                "lr", Num sp.Eta
+                "sigma2", Num sp.Sigma2
+            ]
+        Tables =
+            [
+                {
+                    Name = "curve"
+                    Columns = [ "step"; "printed_loss"; "engine_test_loss"; "engine_distance_to_identity" ]
+                    Rows = rows
+                }
+            ]
+    }
+
+/// `icl train`: trains the reduced-Γ model by online SGD (Eq. 62's convention) and evaluates it.
+let train (a: ParseResults<Args.TrainArgs>) =
+    let model = a.GetResult(Args.TrainArgs.Model, defaultValue = "reduced")
+
+    if model.ToLowerInvariant() <> "reduced" then
+        bad "model" model "reduced (untied and attention are not implemented yet)"
+
+    requireIso (a.GetResult(Args.TrainArgs.Setting, defaultValue = "iso"))
+    let dim = a.GetResult Args.TrainArgs.Dim
+    inRangeInt "dim" 1 4096 dim
+    let alpha = a.GetResult Args.TrainArgs.Alpha
+    Validate.positive "alpha" alpha
+    let kappa = a.GetResult(Args.TrainArgs.Kappa, defaultValue = 1.0)
+    Validate.positive "kappa" kappa
+    let depth = a.GetResult Args.TrainArgs.Depth
+    inRangeInt "depth" 1 100000 depth
+    let sigma2 = a.GetResult(Args.TrainArgs.Noise, defaultValue = 0.0)
+    Validate.nonNegative "sigma2" sigma2
+
+    let anneal =
+        a.GetResult(Args.TrainArgs.Anneal, defaultValue = TrainDefaults.annealFraction)
+
+    Validate.inRange "anneal" 0.0 1.0 anneal
+    let seed = a.GetResult(Args.TrainArgs.Seed, defaultValue = 1L)
+
+    if seed < 0L then
+        bad "seed" (string seed) "an integer >= 0"
+
+    let evalContexts = a.GetResult(Args.TrainArgs.Eval_Contexts, defaultValue = 512)
+    inRangeInt "eval-contexts" 2 10_000_000 evalContexts
+    let logPoints = a.GetResult(Args.TrainArgs.Log_Points, defaultValue = 25)
+    inRangeInt "log-points" 2 1000 logPoints
+    let task = IsoClaims.isoTask dim alpha kappa sigma2
+
+    let batch =
+        a.GetResult(Args.TrainArgs.Batch, defaultValue = TrainDefaults.batch task)
+
+    inRangeInt "batch" 1 10_000_000 batch
+
+    let lr =
+        a.GetResult(Args.TrainArgs.Lr, defaultValue = TrainDefaults.learningRate task batch depth)
+
+    Validate.positive "lr" lr
+    let steps = a.GetResult(Args.TrainArgs.Steps, defaultValue = TrainDefaults.steps lr)
+    inRangeInt "steps" 0 100_000_000 steps
+
+    let options =
+        TrainOptions(
+            task,
+            depth,
+            steps,
+            batch,
+            lr,
+            uint64 seed,
+            EvalContexts = evalContexts,
+            LogSteps = TrainDefaults.logSteps steps logPoints,
+            AnnealFraction = anneal,
+            AnnealFloor = TrainDefaults.annealFloorRatio * lr
+        )
+
+    let result =
+        Progress.run "training" (fun report ->
+            ReducedGammaTrainer.Train(options, Progress<struct (int * int)>(fun struct (d, n) -> report d n)))
+
+    let theory =
+        IsoLandscape.optimum
+            {
+                Alpha = alpha
+                Depth = Finite depth
+                Sigma2 = sigma2
+            }
+
+    format (a.TryGetResult Args.TrainArgs.Format),
+    {
+        Fields =
+            [
+                "model", Str "reduced"
+                "setting", Str "iso"
+                "dim", int' dim
+                "context", int' task.Context
+                "eval_points", int' task.Eval
+                "alpha", Num alpha
+                "kappa", Num kappa
+                "depth", int' depth
+                "sigma2", Num sigma2
+                "steps", int' steps
+                "batch", int' batch
+                "lr", Num lr
+                "anneal", Num anneal
+                "seed", Int seed
+                "final_loss", Num result.FinalLoss
+                "final_loss_se", Num result.FinalLossSe
+                "theory_test_loss_star", Num(theory.LossStar + sigma2)
+                "theory_gamma_star", Num theory.GammaStar
+                "contexts_per_second", Num result.ContextsPerSecond
+            ]
+        Tables =
+            [
+                {
+                    Name = "curve"
+                    Columns =
+                        [
+                            "step"
+                            "flow_time"
+                            "loss"
+                            "se"
+                            "gamma_bar"
+                            "anisotropy"
+                            "distance_to_identity"
+                        ]
+                    Rows =
+                        result.Curve
+                        |> Seq.map (fun p ->
+                            [
+                                int' p.Step
+                                Num p.Time
+                                Num p.Loss
+                                Num p.Se
+                                Num p.GammaBar
+                                Num p.Anisotropy
+                                Num p.DistanceToIdentity
+                            ])
+                        |> List.ofSeq
+                }
+            ]
+    }

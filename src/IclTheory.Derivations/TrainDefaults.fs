@@ -1,0 +1,64 @@
+/// Default training schedules for the reduced-Γ model, shared by `icl train` and the registry.
+module IclTheory.Derivations.TrainDefaults
+
+open System
+open IclTheory.Simulation
+
+/// Logged steps: 0, then about n − 1 log-spaced steps up to `steps`, always including the last.
+let logSteps (steps: int) (n: int) =
+    if steps = 0 then
+        [| 0 |]
+    else
+        Array.init (n - 1) (fun i -> int (Math.Round((float steps) ** (float i / float (max 1 (n - 2))))))
+        |> Array.append [| 0 |]
+        |> Array.append [| steps |]
+        |> Array.distinct
+        |> Array.sort
+
+/// The largest learning rate used by default (measured at D = 64, α = 2, L = 4, τ = 1: η = 0.5
+/// plateaus 6% above ℒ* before annealing, η = 0.2 within the standard error).
+let maxLearningRate = 0.2
+
+/// Default learning rate η of Eq. 62's convention (Γ ← Γ − η·(D/2)·∇ℒ̂; flow time t = Σ η).
+/// Result 10's recursion is stable (a < 1 in Eq. 75) iff ηc < 2 / (1 + (1 + 1/κ)/τ), with
+/// c = 1 + (1 + σ²)/α; the default takes 45% of that bound, at most `maxLearningRate`, and
+/// divides by L/4 beyond L = 4: at depth the optimum γ* sits near the edge of stability
+/// γλ_max/L = 2, which finite-D spectra cross (λ_max of Σ̂ fluctuates above λ₊), so SGD
+/// fluctuations of Γ must stay smaller (measured: α = 1, L = 8, D = 32 diverged at η = 0.15).
+let learningRate (task: IsoTask) (batch: int) (depth: int) =
+    let c = 1.0 + (1.0 + task.Sigma2) / task.Alpha
+    let tau = float batch / float task.Dim
+    let bound = 2.0 / (c * (1.0 + (1.0 + 1.0 / task.Kappa) / tau))
+    min maxLearningRate (0.45 * bound) * min 1.0 (4.0 / float depth)
+
+/// Default steps: flow time 80 at constant η (enough for L ≤ 16 to reach γ* from Γ = 0), then an
+/// anneal of as many steps again.
+let steps (lr: float) = int (ceil (160.0 / lr))
+
+/// The last half of the steps decays η linearly to `annealFloorRatio`·η, so that the stationary
+/// SGD excess (∝ η/τ, Result 10) falls below the evaluation's standard error.
+let annealFraction = 0.5
+
+/// Final learning rate as a fraction of η.
+let annealFloorRatio = 0.05
+
+/// Batch of contexts per step: B = D (τ = 1).
+let batch (task: IsoTask) = task.Dim
+
+/// The recommended schedule for `task` at depth L, logging about `logPoints` steps.
+let recommended (task: IsoTask) (depth: int) (seed: uint64) (evalContexts: int) (logPoints: int) =
+    let b = batch task
+    let lr = learningRate task b depth
+
+    TrainOptions(
+        task,
+        depth,
+        steps lr,
+        b,
+        lr,
+        seed,
+        EvalContexts = evalContexts,
+        LogSteps = logSteps (steps lr) logPoints,
+        AnnealFraction = annealFraction,
+        AnnealFloor = annealFloorRatio * lr
+    )
