@@ -21,7 +21,7 @@ public class OptimumBenchmarks
     private IsoParams parameters = null!;
 
     [GlobalSetup]
-    public void Setup() => parameters = new IsoParams(Alpha, Depth.NewFinite(this.Depth), Sigma2);
+    public void Setup() => parameters = new IsoParams(Alpha, IclTheory.Solver.Depth.NewFinite(Depth), Sigma2);
 
     [Benchmark]
     public double Optimum() => IsoLandscape.optimum(parameters).LossStar;

@@ -142,7 +142,7 @@ type TrainArgs =
             | Steps _ -> "SGD steps ≥ 0 (default 160/η: flow time 80 at constant η, then the anneal)."
             | Batch _ -> "contexts per step B ≥ 1 (default D, i.e. τ = 1)."
             | Lr _ ->
-                "learning rate η > 0 of Eq. 62 (default: 45% of the stability bound of Result 10, at most 0.2, divided by L/4 beyond L = 4); flow time t = Σ η."
+                "learning rate η > 0 of Eq. 62 (default: 15% of the stability bound of Result 10, at most 0.2, divided by L/4 beyond L = 4); flow time t = Σ η."
             | Anneal _ ->
                 "fraction of the steps, in [0, 1], over which η decays linearly to 5% of its value (default 0.5)."
             | Seed _ -> "random seed ≥ 0 (default 1)."

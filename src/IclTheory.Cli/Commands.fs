@@ -162,28 +162,15 @@ let landscape (a: ParseResults<Args.LandscapeArgs>) =
         Plots.save
             stem
             [
-                {
-                    Title =
-                        sprintf
-                            "ISO landscape, α = %g, L = %s, σ² = %g"
-                            p.Alpha
-                            (valueText (depthText p.Depth))
-                            p.Sigma2
-                    XLabel = "γ"
-                    YLabel = "loss L(γ) (Eq. 83)"
-                    LogX = false
-                    LogY = true
-                    Lines =
-                        [
-                            {
-                                Label = "theory"
-                                X = gammas
-                                Y = losses
-                                Dashed = false
-                            }
-                        ]
-                    Dots = []
-                }
+                Plots.curvePanel
+                    (sprintf "ISO landscape, α = %g, L = %s, σ² = %g" p.Alpha (valueText (depthText p.Depth)) p.Sigma2)
+                    "γ"
+                    "loss L(γ) (Eq. 83)"
+                    false
+                    true
+                    "theory"
+                    gammas
+                    losses
             ])
 
     format (a.TryGetResult Args.LandscapeArgs.Format),
@@ -238,40 +225,8 @@ let flow (a: ParseResults<Args.FlowArgs>) =
         Plots.save
             stem
             [
-                {
-                    Title = "γ(t)"
-                    XLabel = "t"
-                    YLabel = "γ"
-                    LogX = true
-                    LogY = false
-                    Lines =
-                        [
-                            {
-                                Label = "γ(t)"
-                                X = ts
-                                Y = curve |> Array.map (fun c -> c.Gamma)
-                                Dashed = false
-                            }
-                        ]
-                    Dots = []
-                }
-                {
-                    Title = "loss L(t)"
-                    XLabel = "t"
-                    YLabel = "loss"
-                    LogX = true
-                    LogY = true
-                    Lines =
-                        [
-                            {
-                                Label = "L(γ(t))"
-                                X = ts
-                                Y = curve |> Array.map (fun c -> c.Loss)
-                                Dashed = false
-                            }
-                        ]
-                    Dots = []
-                }
+                Plots.curvePanel "γ(t)" "t" "γ" true false "γ(t)" ts (curve |> Array.map (fun c -> c.Gamma))
+                Plots.curvePanel "loss L(t)" "t" "loss" true true "L(γ(t))" ts (curve |> Array.map (fun c -> c.Loss))
             ])
 
     format (a.TryGetResult Args.FlowArgs.Format),

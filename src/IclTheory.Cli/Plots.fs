@@ -92,6 +92,20 @@ let private drawable (logX: bool) (logY: bool) (x: float) (y: float) =
     && (not logX || x > 0.0)
     && (not logY || y > 0.0)
 
+/// Colour index of each line: a solid line takes the next colour, a dashed line shares the colour
+/// of the solid line before it (a printed formula beside the engine's curve for the same series),
+/// so dots, which are coloured in order, match their series.
+let private lineColours (lines: Line list) =
+    lines
+    |> List.mapFold
+        (fun (next, last) (l: Line) ->
+            if l.Dashed && last >= 0 then
+                last, (next, last)
+            else
+                next, (next + 1, next))
+        (0, -1)
+    |> fst
+
 let private addLine (plt: Plot) (p: Panel) (i: int) (l: Line) =
     let pts =
         Array.zip l.X l.Y |> Array.filter (fun (x, y) -> drawable p.LogX p.LogY x y)
@@ -148,7 +162,7 @@ let private addDots (plt: Plot) (p: Panel) (i: int) (d: Dots) =
 
 /// Draws a panel into a plot.
 let private draw (plt: Plot) (p: Panel) =
-    p.Lines |> List.iteri (addLine plt p)
+    List.iter2 (addLine plt p) (lineColours p.Lines) p.Lines
     p.Dots |> List.iteri (addDots plt p)
     plt.Title p.Title
     plt.XLabel p.XLabel
@@ -174,7 +188,36 @@ let private draw (plt: Plot) (p: Panel) =
         plt.Axes.Left.TickGenerator <- (points |> List.map snd |> span ||> logTicks)
 
     if not (p.Lines.IsEmpty && p.Dots.IsEmpty) then
-        plt.ShowLegend(Alignment.UpperRight) |> ignore
+        plt.ShowLegend(Edge.Right) |> ignore
+
+/// A panel with one theory curve and no simulation points.
+let curvePanel
+    (title: string)
+    (xLabel: string)
+    (yLabel: string)
+    (logX: bool)
+    (logY: bool)
+    (label: string)
+    (x: float[])
+    (y: float[])
+    =
+    {
+        Title = title
+        XLabel = xLabel
+        YLabel = yLabel
+        LogX = logX
+        LogY = logY
+        Lines =
+            [
+                {
+                    Label = label
+                    X = x
+                    Y = y
+                    Dashed = false
+                }
+            ]
+        Dots = []
+    }
 
 /// Builds the panels side by side in one multiplot.
 let private multiplot (panels: Panel list) =
@@ -189,7 +232,7 @@ let private multiplot (panels: Panel list) =
 
 /// Writes a figure of panels side by side as `stem.png` and `stem.svg` (each atomically).
 let save (stem: string) (panels: Panel list) =
-    let width, height = 520 * max 1 panels.Length, 420
+    let width, height = 680 * max 1 panels.Length, 420
     let multi = multiplot panels
 
     IO.Directory.CreateDirectory(IO.Path.GetDirectoryName(IO.Path.GetFullPath stem))

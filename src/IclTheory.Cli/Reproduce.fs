@@ -185,6 +185,17 @@ let figure1 (dir: string) (s: Scale) (seed: uint64) (report: int -> int -> unit)
     let alphaGrid =
         Commands.logspace (List.min s.Alphas / 1.5) (List.max s.Alphas * 1.5) 60
 
+    // Every run has the same flow-time budget (steps = 160/η with the same anneal shape).
+    let tEnd =
+        runs
+        |> List.tryHead
+        |> Option.map (fun r -> r.Options.FlowTimeAt r.Options.Steps)
+        |> Option.defaultValue 0.0
+
+    let atBudget (a: float) (l: int) =
+        let flow = IsoFlow.byRungeKutta (iso a (Finite l) 0.0) IsoFlow.Eq7 [| tEnd |]
+        flow[0].Loss
+
     let panelC =
         {
             Title = "(c) final loss vs L*(α, L) (Eq. 8)"
@@ -194,15 +205,23 @@ let figure1 (dir: string) (s: Scale) (seed: uint64) (report: int -> int -> unit)
             LogY = true
             Lines =
                 s.Depths
-                |> List.map (fun l ->
-                    {
-                        Label = sprintf "L*, L=%d" l
-                        X = alphaGrid
-                        Y =
-                            alphaGrid
-                            |> Array.map (fun a -> (IsoLandscape.optimum (iso a (Finite l) 0.0)).LossStar)
-                        Dashed = false
-                    })
+                |> List.collect (fun l ->
+                    [
+                        {
+                            Label = sprintf "L*, L=%d" l
+                            X = alphaGrid
+                            Y =
+                                alphaGrid
+                                |> Array.map (fun a -> (IsoLandscape.optimum (iso a (Finite l) 0.0)).LossStar)
+                            Dashed = false
+                        }
+                        {
+                            Label = sprintf "flow at t=%.0f, L=%d" tEnd l
+                            X = alphaGrid
+                            Y = alphaGrid |> Array.map (fun a -> atBudget a l)
+                            Dashed = true
+                        }
+                    ])
             Dots =
                 s.Depths
                 |> List.map (fun l ->
@@ -241,7 +260,7 @@ let private landscapePanel title xlabel (perLayer: bool) (s: Scale) (seed: uint6
         Lines =
             curves
             |> List.map (fun (label, p) ->
-                let top = if perLayer then 0.6 * scaleOf p else gammaMax
+                let top = if perLayer then 0.66 * scaleOf p else gammaMax
                 let gs = Commands.linspace 0.0 top 200
 
                 {
@@ -279,7 +298,7 @@ let private landscapePanel title xlabel (perLayer: bool) (s: Scale) (seed: uint6
                 {
                     Label = sprintf "%s, D=%d" label (2 * s.Dim)
                     X = gs |> Array.map (fun g -> g / scaleOf p)
-                    Y = est |> Array.map fst
+                    Y = est |> Array.map (fst >> clip)
                     Se = est |> Array.map snd
                 })
     }
@@ -320,7 +339,7 @@ let figure2 (dir: string) (s: Scale) (seed: uint64) =
 
 /// Figure 7: Result 10's curves (engine solid, printed dashed) and online SGD at L = 1.
 let figure7 (dir: string) (s: Scale) (seed: uint64) =
-    let eta, steps = 0.1, 100
+    let eta, steps = 0.05, 150
 
     let panel title (settings: (string * float * float * float) list) salt =
         let sims =

@@ -1,0 +1,419 @@
+namespace IclTheory.Symbolic
+
+open System
+
+/// One closed expression type. Values are built only through the smart constructors of the
+/// `Expr` module, which keep the canonical form; structural equality is then equality of
+/// canonical forms. There is no comparison: ordering goes through `Expr.order` alone.
+[<NoComparison>]
+type Expr =
+    /// An exact rational.
+    | Number of Q
+    /// A named symbol (ν is `nu`, β is `beta`, ...).
+    | Symbol of string
+    /// At least two summands; no summand is a sum or zero; like terms collected; one number at most, first.
+    | Sum of Expr list
+    /// At least two factors; no factor is a product or one; like powers collected; one number at most, first.
+    | Product of Expr list
+    /// base^exponent; never x^0, x^1, a folded number, or a power of exp.
+    | Power of Expr * Expr
+    /// Natural logarithm; never ln(1) or ln(exp x).
+    | Ln of Expr
+    /// Exponential; never exp(0) or exp(ln x).
+    | Exp of Expr
+    /// A value with no meaning (0/0, ∞ - ∞, 0·∞).
+    | Undefined
+    /// The unsigned infinity (x/0 for x ≠ 0).
+    | ComplexInfinity
+
+    override e.ToString() =
+        let rec show e =
+            match e with
+            | Number q -> q.ToString()
+            | Symbol s -> s
+            | Sum xs -> "(" + String.Join(" + ", List.map show xs) + ")"
+            | Product xs -> "(" + String.Join(" * ", List.map show xs) + ")"
+            | Power(b, x) -> show b + "^" + show x
+            | Ln x -> "ln(" + show x + ")"
+            | Exp x -> "exp(" + show x + ")"
+            | Undefined -> "undefined"
+            | ComplexInfinity -> "complexinfinity"
+
+        show e
+
+/// Smart constructors, the canonical order and structural helpers.
+module Expr =
+
+    let zero = Number Q.zero
+    let one = Number Q.one
+    let minusOne = Number(Q.ofInt -1)
+    let number (q: Q) = Number q
+    let integer (k: int) = Number(Q.ofInt k)
+    let rational (n: int) (d: int) = Number(Q.ofInts n d)
+    let symbol (name: string) = Symbol name
+
+    let private kindRank e =
+        match e with
+        | Number _ -> 0
+        | Product _ -> 1
+        | Power _ -> 2
+        | Sum _ -> 3
+        | Symbol _ -> 4
+        | Exp _ -> 5
+        | Ln _ -> 6
+        | Undefined -> 7
+        | ComplexInfinity -> 8
+
+    let rec private compareLists (xs: Expr list) (ys: Expr list) =
+        match xs, ys with
+        | [], [] -> 0
+        | [], _ -> -1
+        | _, [] -> 1
+        | x :: xt, y :: yt ->
+            let c = order x y
+            if c <> 0 then c else compareLists xt yt
+
+    /// Compare lists from their last (most significant) element, as in Cohen's order.
+    and private compareFromEnd xs ys =
+        compareLists (List.rev xs) (List.rev ys)
+
+    /// The one canonical total order: numbers first; products, powers and sums compared through
+    /// their most significant parts (so x < x² < y and 2·x sits beside x); symbols before exp, ln.
+    and order (u: Expr) (v: Expr) : int =
+        match u, v with
+        | Number a, Number b -> Q.compare a b
+        | Number _, _ -> -1
+        | _, Number _ -> 1
+        | Symbol a, Symbol b -> String.CompareOrdinal(a, b) |> sign
+        | Product xs, Product ys
+        | Sum xs, Sum ys -> compareFromEnd xs ys
+        | Power(b1, e1), Power(b2, e2) ->
+            let c = order b1 b2
+            if c <> 0 then c else order e1 e2
+        | Ln a, Ln b
+        | Exp a, Exp b -> order a b
+        | Undefined, Undefined
+        | ComplexInfinity, ComplexInfinity -> 0
+        | (Undefined | ComplexInfinity), _
+        | _, (Undefined | ComplexInfinity) -> compare (kindRank u) (kindRank v)
+        | Product xs, _ -> compareFromEnd xs [ v ]
+        | _, Product ys -> compareFromEnd [ u ] ys
+        | Power(b1, e1), _ ->
+            let c = order b1 v
+            if c <> 0 then c else order e1 one
+        | _, Power(b2, e2) ->
+            let c = order u b2
+            if c <> 0 then c else order one e2
+        | Sum xs, _ -> compareFromEnd xs [ v ]
+        | _, Sum ys -> compareFromEnd [ u ] ys
+        | _ -> compare (kindRank u) (kindRank v)
+
+    let private sortCanonical (xs: Expr list) = List.sortWith order xs
+
+    let isNumber e =
+        match e with
+        | Number _ -> true
+        | _ -> false
+
+    let private isSpecial e =
+        match e with
+        | Undefined
+        | ComplexInfinity -> true
+        | _ -> false
+
+    /// Split a term into its rational coefficient and the rest: 3·x·y → (3, x·y).
+    let splitCoefficient (e: Expr) : Q * Expr =
+        match e with
+        | Number q -> q, one
+        | Product(Number q :: [ x ]) -> q, x
+        | Product(Number q :: xs) -> q, Product xs
+        | _ -> Q.one, e
+
+    /// Split a factor into base and exponent: x^a → (x, a), anything else → (x, 1).
+    let splitPower (e: Expr) : Expr * Expr =
+        match e with
+        | Power(b, x) -> b, x
+        | _ -> e, one
+
+    let rec private flattenSum (terms: Expr list) =
+        terms
+        |> List.collect (fun t ->
+            match t with
+            | Sum xs -> xs
+            | _ -> [ t ])
+
+    let rec private flattenProduct (factors: Expr list) =
+        factors
+        |> List.collect (fun f ->
+            match f with
+            | Product xs -> xs
+            | _ -> [ f ])
+
+    /// Group by a key (structural equality), keeping first-appearance order.
+    let private groupBy (key: Expr -> Expr * 'v) (items: Expr list) : (Expr * 'v list) list =
+        let folder (acc: (Expr * 'v list) list) (item: Expr) =
+            let k, v = key item
+
+            match List.tryFindIndex (fun (k2, _) -> k2 = k) acc with
+            | Some i -> acc |> List.mapi (fun j (k2, vs) -> if i = j then k2, v :: vs else k2, vs)
+            | None -> acc @ [ k, [ v ] ]
+
+        List.fold folder [] items
+
+    /// Sum constructor. Invariant: flattened, numbers folded, like terms collected (c·x + d·x = (c+d)·x),
+    /// zeros dropped, terms in canonical order, the number (if any) first.
+    let rec add (terms: Expr list) : Expr =
+        let flat = flattenSum terms
+
+        match List.filter isSpecial flat with
+        | Undefined :: _ -> Undefined
+        | [ ComplexInfinity ] -> ComplexInfinity
+        | _ :: _ :: _ -> Undefined // ∞ + ∞ has no sign to agree on
+        | _ ->
+            let constant =
+                flat
+                |> List.fold
+                    (fun acc t ->
+                        match t with
+                        | Number q -> acc + q
+                        | _ -> acc)
+                    Q.zero
+
+            let others = flat |> List.filter (isNumber >> not)
+
+            let collected =
+                others
+                |> groupBy (fun t ->
+                    let c, rest = splitCoefficient t
+                    rest, c)
+                |> List.choose (fun (rest, coefficients) ->
+                    let c = List.fold (+) Q.zero coefficients
+                    if c.IsZero then None else Some(scale c rest))
+                |> sortCanonical
+
+            let all =
+                if constant.IsZero then
+                    collected
+                else
+                    Number constant :: collected
+
+            match all with
+            | [] -> zero
+            | [ t ] -> t
+            | ts -> Sum ts
+
+    /// c·x for a rational c and a non-number x, without re-running the product collection.
+    and private scale (c: Q) (x: Expr) : Expr =
+        if c.IsOne then
+            x
+        else
+            match x with
+            | Product xs -> Product(Number c :: xs)
+            | _ -> Product [ Number c; x ]
+
+    /// Product constructor. Invariant: flattened, numbers folded, like powers collected
+    /// (x^a·x^b = x^(a+b)), exp(u)·exp(v) = exp(u+v), ones dropped, factors in canonical order,
+    /// the number (if any, ≠ 1) first. 0·x = 0 (the value at points where x is finite).
+    and multiply (factors: Expr list) : Expr =
+        let flat = flattenProduct factors
+
+        match List.filter isSpecial flat with
+        | Undefined :: _ -> Undefined
+        | _ :: _ when flat |> List.exists (fun f -> f = zero) -> Undefined // 0·∞
+        | _ :: _ -> ComplexInfinity
+        | [] ->
+            let coefficient =
+                flat
+                |> List.fold
+                    (fun acc f ->
+                        match f with
+                        | Number q -> acc * q
+                        | _ -> acc)
+                    Q.one
+
+            if coefficient.IsZero then
+                zero
+            else
+                let others = flat |> List.filter (isNumber >> not)
+
+                let exps, rest =
+                    others
+                    |> List.partition (function
+                        | Exp _ -> true
+                        | _ -> false)
+
+                let expFactor =
+                    match exps with
+                    | [] -> []
+                    | [ e ] -> [ e ]
+                    | es ->
+                        [
+                            exp (
+                                add (
+                                    es
+                                    |> List.map (function
+                                        | Exp u -> u
+                                        | e -> e)
+                                )
+                            )
+                        ]
+
+                let powers =
+                    rest
+                    |> groupBy splitPower
+                    |> List.map (fun (b, exponents) -> power b (add exponents))
+
+                let rebuilt = powers @ expFactor
+
+                // A collected power can fold to a number or distribute into a product: collect again.
+                if
+                    rebuilt
+                    |> List.exists (fun f ->
+                        isNumber f
+                        || (match f with
+                            | Product _ -> true
+                            | _ -> false)
+                        || isSpecial f)
+                then
+                    multiply (Number coefficient :: rebuilt)
+                else
+                    let sorted = rebuilt |> List.filter (fun f -> f <> one) |> sortCanonical
+
+                    let all =
+                        if coefficient.IsOne then
+                            sorted
+                        else
+                            Number coefficient :: sorted
+
+                    match all with
+                    | [] -> one
+                    | [ f ] -> f
+                    | fs -> Product fs
+
+    /// Power constructor. Rules (each valid on the reals wherever the left side is defined):
+    /// x^0 = 1, x^1 = x, number^integer folds, q^(m/n) folds when q has an exact n-th root,
+    /// (x^a)^b = x^(a·b) only for integer b, (x·y)^b = x^b·y^b only for integer b,
+    /// exp(u)^b = exp(b·u). 0^(negative) = ComplexInfinity, 0^0 = Undefined.
+    and power (b: Expr) (x: Expr) : Expr =
+        match b, x with
+        | Undefined, _
+        | _, Undefined -> Undefined
+        | _, ComplexInfinity -> Undefined
+        | ComplexInfinity, Number q when q.Sign > 0 -> ComplexInfinity
+        | ComplexInfinity, Number q when q.Sign < 0 -> zero
+        | ComplexInfinity, _ -> Undefined
+        | _, Number q when q.IsZero -> if b = zero then Undefined else one // x^0 = 1
+        | _, Number q when q.IsOne -> b // x^1 = x
+        | Number a, Number q when a.IsZero -> if q.Sign > 0 then zero else ComplexInfinity
+        | Number a, Number q when q.IsInteger -> powerOfNumber a q
+        | Number a, Number _ when a.IsOne -> one
+        | Number a, Number q ->
+            match Q.tryInt (Q.ofBig q.Denominator) |> Option.bind (fun k -> Q.tryRoot k a) with
+            | Some r -> power (Number r) (Number(Q.ofBig q.Numerator)) // q^(m/n) = (q^(1/n))^m
+            | None -> Power(b, x)
+        | Power(inner, a), Number q when q.IsInteger -> power inner (multiply [ a; x ]) // (x^a)^n = x^(a·n)
+        | Product fs, Number q when q.IsInteger -> multiply (fs |> List.map (fun f -> power f x)) // (x·y)^n = x^n·y^n
+        | Exp u, _ -> exp (multiply [ x; u ]) // exp(u)^b = exp(b·u)
+        | _ -> Power(b, x)
+
+    and private powerOfNumber (a: Q) (k: Q) =
+        match Q.tryInt k with
+        | Some n -> Number(Q.Pow(a, n))
+        | None -> Power(Number a, Number k) // an exponent too large to fold stays symbolic
+
+    /// Exponential. exp(0) = 1, exp(ln x) = x (valid for x > 0, where exp(ln x) is defined).
+    and exp (u: Expr) : Expr =
+        match u with
+        | Undefined
+        | ComplexInfinity -> Undefined
+        | Number q when q.IsZero -> one
+        | Ln x -> x
+        | _ -> Exp u
+
+    /// Natural logarithm. ln(1) = 0, ln(exp x) = x (valid for real x), ln(0) = ComplexInfinity,
+    /// ln(q) of a negative number is Undefined on the reals.
+    let ln (u: Expr) : Expr =
+        match u with
+        | Undefined -> Undefined
+        | ComplexInfinity -> ComplexInfinity
+        | Number q when q.IsOne -> zero
+        | Number q when q.IsZero -> ComplexInfinity
+        | Number q when q.Sign < 0 -> Undefined
+        | Exp x -> x
+        | _ -> Ln u
+
+    let negate (e: Expr) = multiply [ minusOne; e ]
+    let subtract (a: Expr) (b: Expr) = add [ a; negate b ]
+    let reciprocal (e: Expr) = power e minusOne
+    let divide (a: Expr) (b: Expr) = multiply [ a; reciprocal b ]
+
+    /// Division that refuses a denominator which is exactly zero instead of returning ComplexInfinity.
+    let tryDivide (a: Expr) (b: Expr) : Result<Expr, string> =
+        if b = zero then
+            Error(sprintf "division of %O by zero" a)
+        else
+            Ok(divide a b)
+
+    /// The immediate children of a node.
+    let children (e: Expr) : Expr list =
+        match e with
+        | Sum xs
+        | Product xs -> xs
+        | Power(b, x) -> [ b; x ]
+        | Ln x
+        | Exp x -> [ x ]
+        | Number _
+        | Symbol _
+        | Undefined
+        | ComplexInfinity -> []
+
+    /// Rebuild a node of the same kind from new children, through the smart constructors.
+    let rebuild (e: Expr) (xs: Expr list) : Expr =
+        match e, xs with
+        | Sum _, _ -> add xs
+        | Product _, _ -> multiply xs
+        | Power _, [ b; x ] -> power b x
+        | Ln _, [ x ] -> ln x
+        | Exp _, [ x ] -> exp x
+        | _ -> e
+
+    /// Apply f bottom-up to every node, re-canonicalizing on the way up.
+    let rec mapBottomUp (f: Expr -> Expr) (e: Expr) : Expr =
+        match children e with
+        | [] -> f e
+        | xs -> f (rebuild e (List.map (mapBottomUp f) xs))
+
+    /// Number of nodes.
+    let rec size (e: Expr) : int = 1 + List.sumBy size (children e)
+
+    /// The symbols that occur, sorted.
+    let symbols (e: Expr) : string list =
+        let rec go acc e =
+            match e with
+            | Symbol s -> Set.add s acc
+            | _ -> children e |> List.fold go acc
+
+        go Set.empty e |> Set.toList
+
+    /// Whether the symbol occurs in the expression.
+    let rec dependsOn (name: string) (e: Expr) : bool =
+        match e with
+        | Symbol s -> s = name
+        | _ -> children e |> List.exists (dependsOn name)
+
+/// Operators on expressions, through the smart constructors (an intrinsic extension).
+type Expr with
+    static member (+)(a: Expr, b: Expr) = Expr.add [ a; b ]
+    static member (-)(a: Expr, b: Expr) = Expr.subtract a b
+    static member (*)(a: Expr, b: Expr) = Expr.multiply [ a; b ]
+    static member (/)(a: Expr, b: Expr) = Expr.divide a b
+    static member (~-)(a: Expr) = Expr.negate a
+    static member Pow(a: Expr, b: Expr) = Expr.power a b
+    static member (+)(a: Expr, k: int) = Expr.add [ a; Expr.integer k ]
+    static member (+)(k: int, a: Expr) = Expr.add [ Expr.integer k; a ]
+    static member (*)(k: int, a: Expr) = Expr.multiply [ Expr.integer k; a ]
+    static member (*)(a: Expr, k: int) = Expr.multiply [ a; Expr.integer k ]
+    static member (/)(a: Expr, k: int) = Expr.divide a (Expr.integer k)
+    static member (/)(k: int, a: Expr) = Expr.divide (Expr.integer k) a
+    static member (-)(a: Expr, k: int) = Expr.subtract a (Expr.integer k)
+    static member (-)(k: int, a: Expr) = Expr.subtract (Expr.integer k) a
