@@ -177,6 +177,32 @@ type ReproduceArgs =
             | Quick -> "smaller simulations: a few minutes on a laptop."
             | Seed _ -> "root seed (default 2025)."
 
+type ExponentsArgs =
+    | Nu of nu: float
+    | Beta of beta: float
+    | H of h: float
+    | Format of name: string
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Nu _ -> "capacity exponent ν > 0 (λ_k ~ k^(−ν)); default 1."
+            | Beta _ -> "source exponent β > 0; default 1."
+            | H _ -> "hierarchy depth h > 0 of the competing paper's tasks (values left empty without it)."
+            | Format _ -> "text, md, tex (a LaTeX table body), csv or json (default text)."
+
+type ShapeArgs =
+    | Nu of nu: float
+    | Beta of beta: float
+    | Format of FormatArg
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Nu _ -> "capacity exponent ν > 0; default 1."
+            | Beta _ -> "source exponent β > 0; default 1."
+            | Format _ -> "output format (default text)."
+
 [<RequireSubcommand>]
 type IclArgs =
     | [<CliPrefix(CliPrefix.None)>] Optimum of ParseResults<OptimumArgs>
@@ -185,6 +211,8 @@ type IclArgs =
     | [<CliPrefix(CliPrefix.None)>] Flow of ParseResults<FlowArgs>
     | [<CliPrefix(CliPrefix.None)>] Sgd of ParseResults<SgdArgs>
     | [<CliPrefix(CliPrefix.None)>] Train of ParseResults<TrainArgs>
+    | [<CliPrefix(CliPrefix.None)>] Exponents of ParseResults<ExponentsArgs>
+    | [<CliPrefix(CliPrefix.None)>] Shape of ParseResults<ShapeArgs>
     | [<CliPrefix(CliPrefix.None)>] Check of ParseResults<CheckArgs>
     | [<CliPrefix(CliPrefix.None)>] Reproduce of ParseResults<ReproduceArgs>
 
@@ -197,5 +225,8 @@ type IclArgs =
             | Flow _ -> "the gradient flow γ(t), ℒ(t) from γ(0) = 0 (Eq. 7)."
             | Sgd _ -> "online SGD of the shallow model (Result 10, Eqs. 78–79): printed and engine curves."
             | Train _ -> "train the reduced-Γ model by online SGD and evaluate it on fresh contexts."
+            | Exponents _ ->
+                "every scaling exponent of the paper: printed, derived by the symbolic core, and their values."
+            | Shape _ -> "compute-optimal allocation of Eq. 18 (C = t·P²·N²·L): resource exponents and L ∝ N^ν."
             | Check _ -> "run the registry of the paper's claims: theory vs simulation vs printed."
             | Reproduce _ -> "write Figures 1, 2 and 7 (PNG, SVG, CSV), the check table and a manifest."

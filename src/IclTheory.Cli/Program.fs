@@ -44,6 +44,23 @@ let private check (a: ParseResults<CheckArgs>) =
 
     if results |> List.exists (fun r -> r.Errored) then 1 else 0
 
+let private exponents (a: ParseResults<ExponentsArgs>) =
+    let format = ExponentsCommand.parseFormat (a.TryGetResult ExponentsArgs.Format)
+    let nu = a.GetResult(ExponentsArgs.Nu, defaultValue = 1.0)
+    let beta = a.GetResult(ExponentsArgs.Beta, defaultValue = 1.0)
+
+    let rows =
+        ExponentsCommand.rows (ExponentsCommand.values nu beta (a.TryGetResult ExponentsArgs.H))
+
+    match format with
+    | ExponentsCommand.Plain f -> print (f, ExponentsCommand.report nu beta rows)
+    | ExponentsCommand.Markdown ->
+        Console.Out.Write(ExponentsCommand.markdown nu beta rows)
+        0
+    | ExponentsCommand.Tex ->
+        Console.Out.Write(ExponentsCommand.tex rows)
+        0
+
 let private reproduce (argv: string array) (a: ParseResults<ReproduceArgs>) =
     let seed = a.GetResult(ReproduceArgs.Seed, defaultValue = 2025L)
 
@@ -78,6 +95,14 @@ let run (argv: string array) =
         | Flow a -> print (Commands.flow a)
         | Sgd a -> print (Commands.sgd a)
         | Train a -> print (Commands.train a)
+        | Exponents a -> exponents a
+        | Shape a ->
+            print (
+                Commands.format (a.TryGetResult ShapeArgs.Format),
+                ExponentsCommand.shape
+                    (a.GetResult(ShapeArgs.Nu, defaultValue = 1.0))
+                    (a.GetResult(ShapeArgs.Beta, defaultValue = 1.0))
+            )
         | Check a -> check a
         | Reproduce a -> reproduce argv a
     with

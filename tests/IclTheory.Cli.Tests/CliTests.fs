@@ -279,3 +279,65 @@ let ``train at D = 64, alpha = 2, L = 4 with defaults reaches L*(2, 4)`` () =
     let gap = abs (num e "final_loss" - lossStar)
     let bound = 3.0 * num e "final_loss_se" + allowance
     Assert.True(gap <= bound, sprintf "final %g vs L* %g: gap %g > %g" (num e "final_loss") lossStar gap bound)
+
+[<Fact>]
+let ``exponents in JSON lists every claim with all fields, and pins the derived RRS time exponent`` () =
+    let code, out, _ =
+        icl [ "exponents"; "--nu"; "1"; "--beta"; "1"; "--format"; "json" ]
+
+    Assert.Equal(0, code)
+    let rows = (json out).GetProperty("exponents").EnumerateArray() |> Array.ofSeq
+    Assert.True(rows.Length >= 18, sprintf "%d rows" rows.Length)
+
+    for r in rows do
+        for field in [ "quantity"; "printed"; "derived"; "value_printed"; "value_derived"; "agrees" ] do
+            Assert.True(r.TryGetProperty(field) |> fst, field)
+
+    let byId id =
+        rows |> Array.find (fun r -> r.GetProperty("id").GetString() = id)
+
+    // Eq. 97 at β = 1: −β/(2+β) = −1/3, printed and derived alike.
+    Assert.Equal(-1.0 / 3.0, num (byId "rrs-time") "value_derived", 12)
+    Assert.True((byId "rrs-time").GetProperty("agrees").GetBoolean())
+    // Eq. 127 prints γ's exponent 5/(5β+2) for w = γ^(1/5): derived 1/(5β+2).
+    Assert.False((byId "full-attention-w").GetProperty("agrees").GetBoolean())
+    Assert.Equal(1.0 / 7.0, num (byId "full-attention-w") "value_derived", 12)
+
+[<Fact>]
+let ``exponents as LaTeX is a table body: equal column counts, row ends, balanced braces, dollars paired`` () =
+    let code, out, _ = icl [ "exponents"; "--format"; "tex" ]
+    Assert.Equal(0, code)
+    let lines = out.Trim().Split('\n') |> Array.map (fun l -> l.TrimEnd())
+    Assert.True(lines.Length >= 18)
+
+    for l in lines do
+        // Column separators are the unescaped ampersands.
+        let unescaped = l.Replace("\\&", "")
+        Assert.Equal(6, unescaped |> Seq.filter ((=) '&') |> Seq.length)
+        Assert.EndsWith("\\\\", l)
+        let braces = l.Replace("\\{", "").Replace("\\}", "")
+        Assert.Equal(braces |> Seq.filter ((=) '{') |> Seq.length, braces |> Seq.filter ((=) '}') |> Seq.length)
+        Assert.Equal(0, (l.Replace("\\$", "") |> Seq.filter ((=) '$') |> Seq.length) % 2)
+        Assert.DoesNotContain("—", l)
+
+[<Fact>]
+let ``shape derives L proportional to N^nu from the compute budget`` () =
+    let code, out, _ = icl [ "shape"; "--nu"; "2"; "--beta"; "1"; "--format"; "json" ]
+    Assert.Equal(0, code)
+    let rows = (json out).GetProperty("allocation").EnumerateArray() |> Array.ofSeq
+
+    let relation =
+        rows
+        |> Array.filter (fun r -> r.GetProperty("resource").GetString() = "L vs N")
+        |> Array.map (fun r -> num r "value")
+
+    Assert.Equal<float[]>([| 2.0; 2.0 |], relation)
+
+[<Fact>]
+let ``exponents refuses a non-positive beta and an unknown format with exit 2`` () =
+    let code1, _, err1 = icl [ "exponents"; "--beta"; "0" ]
+    let code2, _, err2 = icl [ "exponents"; "--format"; "xml" ]
+    Assert.Equal(2, code1)
+    Assert.Contains("beta", err1)
+    Assert.Equal(2, code2)
+    Assert.Contains("format", err2)

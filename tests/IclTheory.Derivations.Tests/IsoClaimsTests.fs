@@ -37,3 +37,16 @@ let ``Result 1's L to infinity value [1 - alpha]+ agrees`` () =
 
 [<Fact>]
 let ``SGD-trained models reach the optimum of Eq. 8 (Figure 1c)`` () = Assert.Equal(Agrees, verdictOf "fig1c")
+
+[<Fact>]
+let ``Eq. 89's printed FS time exponent is ruled out by the numerical slope of its own sum`` () =
+    Assert.Equal(Disagrees, verdictOf "exp-fs-time")
+
+[<Fact>]
+let ``Eq. 95's landscape exponent and Eq. 100's depth exponent agree with the numerical slopes`` () =
+    Assert.Equal(Agrees, verdictOf "exp-rrs-landscape")
+    Assert.Equal(Agrees, verdictOf "exp-depth")
+
+[<Fact>]
+let ``Eq. 127's printed w exponent 5/(5 beta + 2) contradicts the derivation 1/(5 beta + 2)`` () =
+    Assert.Equal(Disagrees, verdictOf "exp-full-attention-w")

@@ -131,3 +131,10 @@ let ``the catalogue is a DAG with unique ids and known dependencies`` () =
 
     Assert.Throws<ArgumentException>(fun () -> Catalogue.select [ "no-such-claim" ] |> ignore)
     |> ignore
+
+[<Fact>]
+let ``the numerical slope of a pure power-law sum recovers its exponent`` () =
+    // Σ k^(−3/2) (1 + k^(−1) x)^(−1) ~ x^(−1/2): crossover at k* = x, a = 3/2, b = p = 1, and
+    // 1 < a < 1 + bp, so the exponent is −(a − 1)/b = −1/2.
+    let s = PowerLawSums.powerLawSum 1.5 (fun k x -> 1.0 / (1.0 + x / k))
+    Assert.InRange(PowerLawSums.slope s 1e3 3.0, -0.51, -0.49)
