@@ -36,6 +36,8 @@ type Row =
         Conditions: (string * Verdict) list
         ValuePrinted: float option
         ValueDerived: float option
+        /// The exponent fitted from the sum as printed, summed term by term (where one exists).
+        Fitted: float option
         Agrees: bool option
     }
 
@@ -69,6 +71,10 @@ let rows (values: Map<string, float>) =
                 |> Option.defaultValue []
             ValuePrinted = c.Printed |> Option.bind (valueAt values)
             ValueDerived = law |> Option.bind (fun l -> valueAt values l.Exponent)
+            Fitted =
+                match values.TryFind "nu", values.TryFind "beta" with
+                | Some nu, Some beta -> IclTheory.Derivations.ExponentClaims.fitted c.Id nu beta
+                | _ -> None
             Agrees =
                 match PaperExponents.compare c with
                 | Comparison.Agrees -> Some true
@@ -111,6 +117,7 @@ let report (nu: float) (beta: float) (rows: Row list) =
                             "derived"
                             "value_printed"
                             "value_derived"
+                            "fitted"
                             "agrees"
                             "conditions"
                             "conditions_hold"
@@ -132,6 +139,7 @@ let report (nu: float) (beta: float) (rows: Row list) =
                                 )
                                 optNum r.ValuePrinted
                                 optNum r.ValueDerived
+                                optNum r.Fitted
                                 optBool r.Agrees
                                 Str(conditionsText r)
                                 Bool(conditionsHold r)
@@ -169,15 +177,15 @@ let markdown (nu: float) (beta: float) (rows: Row list) =
         )
         .AppendLine()
         .AppendLine(
-            "| id | source | quantity | printed | derived | value printed | value derived | verdict | conditions |"
+            "| id | source | quantity | printed | derived | value printed | value derived | fitted | verdict | conditions |"
         )
-        .AppendLine("|---|---|---|---|---|---|---|---|---|")
+        .AppendLine("|---|---|---|---|---|---|---|---|---|---|")
     |> ignore
 
     for r in rows do
         sb.AppendLine(
             sprintf
-                "| %s | %s | %s | %s | %s | %s | %s | %s | %s |"
+                "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |"
                 r.Claim.Id
                 (esc (r.Claim.Section + ", " + r.Claim.Equation))
                 (esc r.Claim.Quantity)
@@ -185,6 +193,7 @@ let markdown (nu: float) (beta: float) (rows: Row list) =
                 (esc (exprText Print.unicode r.Derived))
                 (mdNum r.ValuePrinted)
                 (mdNum r.ValueDerived)
+                (mdNum r.Fitted)
                 (verdictText r)
                 (esc (conditionsText r))
         )
@@ -206,7 +215,7 @@ let texEscape (s: string) =
         .Replace("—", "--")
         .Replace("–", "--")
 
-/// A LaTeX table body: one row per claim, `id & equation & printed & derived & values & verdict \\`.
+/// A LaTeX table body: one row per claim, `id & equation & printed & derived & values & fitted & verdict \\`.
 let tex (rows: Row list) =
     let sb = StringBuilder()
 
@@ -216,13 +225,14 @@ let tex (rows: Row list) =
     for r in rows do
         sb.AppendLine(
             sprintf
-                "\\texttt{%s} & %s & %s & %s & %s & %s & %s \\\\"
+                "\\texttt{%s} & %s & %s & %s & %s & %s & %s & %s \\\\"
                 (texEscape r.Claim.Id)
                 (texEscape r.Claim.Equation)
                 (math r.Claim.Printed)
                 (math r.Derived)
                 (mdNum r.ValuePrinted |> fun s -> if s = "" then "--" else s)
                 (mdNum r.ValueDerived |> fun s -> if s = "" then "--" else s)
+                (mdNum r.Fitted |> fun s -> if s = "" then "--" else s)
                 (match r.Agrees with
                  | Some true -> "agrees"
                  | Some false -> "differs"

@@ -64,18 +64,32 @@ module Expr =
         | Undefined -> 7
         | ComplexInfinity -> 8
 
-    let rec private compareLists (xs: Expr list) (ys: Expr list) =
+    /// Compare lists from their last (most significant) element, as in Cohen's order; when one
+    /// list is a suffix of the other, the shorter comes first.
+    let rec private compareFromEnd (xs: Expr list) (ys: Expr list) =
         match xs, ys with
-        | [], [] -> 0
-        | [], _ -> -1
-        | _, [] -> 1
-        | x :: xt, y :: yt ->
-            let c = order x y
-            if c <> 0 then c else compareLists xt yt
+        | [ x ], [ y ] -> order x y
+        | _ ->
+            // the last elements decide most comparisons: walk to them before copying anything
+            match order (List.last xs) (List.last ys) with
+            | 0 -> compareArraysFromEnd xs ys
+            | c -> c
 
-    /// Compare lists from their last (most significant) element, as in Cohen's order.
-    and private compareFromEnd xs ys =
-        compareLists (List.rev xs) (List.rev ys)
+    and private compareArraysFromEnd (xs: Expr list) (ys: Expr list) =
+        let xa, ya = List.toArray xs, List.toArray ys
+        let mutable i = xa.Length - 1
+        let mutable j = ya.Length - 1
+        let mutable c = 0
+
+        while c = 0 && i >= 0 && j >= 0 do
+            c <- order xa.[i] ya.[j]
+            i <- i - 1
+            j <- j - 1
+
+        if c <> 0 then c
+        elif i < 0 && j < 0 then 0
+        elif i < 0 then -1
+        else 1
 
     /// The one canonical total order: numbers first; products, powers and sums compared through
     /// their most significant parts (so x < x² < y and 2·x sits beside x); symbols before exp, ln.
@@ -108,7 +122,14 @@ module Expr =
         | _, Sum ys -> compareFromEnd [ u ] ys
         | _ -> compare (kindRank u) (kindRank v)
 
-    let private sortCanonical (xs: Expr list) = List.sortWith order xs
+    /// Sort into the canonical order; lists built in order (the common case) are left as they are.
+    let private sortCanonical (xs: Expr list) =
+        let rec sorted (ys: Expr list) =
+            match ys with
+            | a :: (b :: _ as rest) -> order a b <= 0 && sorted rest
+            | _ -> true
+
+        if sorted xs then xs else List.sortWith order xs
 
     let isNumber e =
         match e with
@@ -149,16 +170,32 @@ module Expr =
             | Product xs -> xs
             | _ -> [ f ])
 
-    /// Group by a key (structural equality), keeping first-appearance order.
+    /// Group by a key (structural equality), keeping first-appearance order; each group's values
+    /// are in reverse order of appearance.
     let private groupBy (key: Expr -> Expr * 'v) (items: Expr list) : (Expr * 'v list) list =
-        let folder (acc: (Expr * 'v list) list) (item: Expr) =
+        match items with
+        | [] -> []
+        | [ item ] ->
             let k, v = key item
+            [ k, [ v ] ]
+        | _ ->
+            let keys = ResizeArray<Expr>()
+            let values = ResizeArray<'v list>()
 
-            match List.tryFindIndex (fun (k2, _) -> k2 = k) acc with
-            | Some i -> acc |> List.mapi (fun j (k2, vs) -> if i = j then k2, v :: vs else k2, vs)
-            | None -> acc @ [ k, [ v ] ]
+            for item in items do
+                let k, v = key item
+                let mutable i = 0
 
-        List.fold folder [] items
+                while i < keys.Count && keys.[i] <> k do
+                    i <- i + 1
+
+                if i < keys.Count then
+                    values.[i] <- v :: values.[i]
+                else
+                    keys.Add k
+                    values.Add [ v ]
+
+            List.init keys.Count (fun i -> keys.[i], values.[i])
 
     /// Sum constructor. Invariant: flattened, numbers folded, like terms collected (c·x + d·x = (c+d)·x),
     /// zeros dropped, terms in canonical order, the number (if any) first.
@@ -261,7 +298,10 @@ module Expr =
                 let powers =
                     rest
                     |> groupBy splitPower
-                    |> List.map (fun (b, exponents) -> power b (add exponents))
+                    |> List.map (fun (b, exponents) ->
+                        match exponents with
+                        | [ x ] -> power b x // a canonical exponent is its own sum
+                        | _ -> power b (add exponents))
 
                 let rebuilt = powers @ expFactor
 

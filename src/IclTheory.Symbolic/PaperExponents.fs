@@ -150,6 +150,23 @@ module PaperExponents =
                 Regime = "compute-optimal L ∝ N^(e_L/e_N)"
             })
 
+    /// What our model predicts for the competing paper's allocation: along the compute-optimal path
+    /// of Eq. 18, r ∝ C^(e_r); with parameters N_params = L·d (d the width N), r ∝ N_params^(e_r/(e_L+e_N)).
+    let private ourShapeAgainstParameters (resource: string) =
+        eq18Allocation
+        |> Result.map (fun a ->
+            {
+                Variable = "N"
+                Exponent =
+                    Rational.simplify (
+                        Expr.divide
+                            (Allocation.share resource a)
+                            (Expr.add [ Allocation.share "L" a; Allocation.share "N" a ])
+                    )
+                Conditions = a.Conditions
+                Regime = "our model, compute-optimal, against N = L·d"
+            })
+
     let private claim id paper section equation quantity (printed: string option) derived note =
         {
             Id = id
@@ -325,9 +342,17 @@ module PaperExponents =
                 "—"
                 "L* ∝ N^(·), N = L·d"
                 (Some "2/3")
-                None
-                "printed only; with N = L·d the two shares must add to 1 (2/3 + 1/3 = 1 holds)"
-            claim "mehta-width" mehta "Key results" "—" "d* ∝ N^(·), N = L·d" (Some "1/3") None "printed only"
+                (Some(ourShapeAgainstParameters "L"))
+                "derived: our model's compute-optimal path (Eq. 18, C = t·P²·N²·L) with width d = N and parameters L·d"
+            claim
+                "mehta-width"
+                mehta
+                "Key results"
+                "—"
+                "d* ∝ N^(·), N = L·d"
+                (Some "1/3")
+                (Some(ourShapeAgainstParameters "N"))
+                "derived: our model's compute-optimal path (Eq. 18, C = t·P²·N²·L) with width d = N and parameters L·d"
         ]
 
     /// Compare the printed exponent with the derived one.

@@ -1,69 +1,155 @@
 namespace IclTheory.Symbolic
 
 /// Sparse multivariate polynomials over ℚ in a fixed number of variables, with exact division
-/// and a recursive (primitive pseudo-remainder) GCD. Monomials are exponent lists; the
-/// monomial order is lexicographic with variable 0 the most significant.
-type Poly = { Vars: int; Terms: Map<int list, Q> }
+/// and a recursive (primitive pseudo-remainder) GCD. A monomial is an exponent array; terms are
+/// kept in strictly decreasing lexicographic order (variable 0 the most significant) with
+/// non-zero coefficients, so structural equality is equality of polynomials and the leading
+/// term is the first.
+type Poly =
+    {
+        Vars: int
+        Monomials: int[][]
+        Coefficients: Q[]
+    }
 
 module Poly =
 
-    let zero (vars: int) = { Vars = vars; Terms = Map.empty }
+    let private ofSorted (vars: int) (monomials: int[][]) (coefficients: Q[]) =
+        {
+            Vars = vars
+            Monomials = monomials
+            Coefficients = coefficients
+        }
+
+    let zero (vars: int) = ofSorted vars [||] [||]
 
     let constant (vars: int) (c: Q) =
         if c.IsZero then
             zero vars
         else
-            {
-                Vars = vars
-                Terms = Map.ofList [ List.replicate vars 0, c ]
-            }
+            ofSorted vars [| Array.zeroCreate vars |] [| c |]
 
     let one (vars: int) = constant vars Q.one
 
     /// The variable with index i.
     let variable (vars: int) (i: int) =
-        {
-            Vars = vars
-            Terms = Map.ofList [ List.init vars (fun j -> if j = i then 1 else 0), Q.one ]
-        }
+        ofSorted vars [| Array.init vars (fun j -> if j = i then 1 else 0) |] [| Q.one |]
 
-    let isZero (p: Poly) = p.Terms.IsEmpty
+    let isZero (p: Poly) = p.Coefficients.Length = 0
 
-    let private addTerm (m: int list) (c: Q) (terms: Map<int list, Q>) =
-        let s =
-            match terms.TryFind m with
-            | Some d -> c + d
-            | None -> c
+    /// Number of terms.
+    let termCount (p: Poly) = p.Coefficients.Length
 
-        if s.IsZero then terms.Remove m else terms.Add(m, s)
+    /// The terms, leading first.
+    let terms (p: Poly) : (int[] * Q) list =
+        List.init p.Coefficients.Length (fun k -> p.Monomials.[k], p.Coefficients.[k])
+
+    /// Lexicographic comparison of exponent arrays.
+    let private compareMonomials (a: int[]) (b: int[]) =
+        let mutable i = 0
+        let mutable c = 0
+
+        while c = 0 && i < a.Length do
+            c <- compare a.[i] b.[i]
+            i <- i + 1
+
+        c
+
+    /// Sort terms (decreasing), merge equal monomials and drop zero coefficients.
+    let private ofTerms (vars: int) (items: ResizeArray<struct (int[] * Q)>) =
+        items.Sort(fun (struct (a, _)) (struct (b, _)) -> compareMonomials b a)
+        let monomials = ResizeArray<int[]>(items.Count)
+        let coefficients = ResizeArray<Q>(items.Count)
+        let mutable k = 0
+
+        while k < items.Count do
+            let struct (m, c) = items.[k]
+            let mutable s = c
+            k <- k + 1
+
+            while k < items.Count && compareMonomials (let struct (m2, _) = items.[k] in m2) m = 0 do
+                let struct (_, c2) = items.[k]
+                s <- s + c2
+                k <- k + 1
+
+            if not s.IsZero then
+                monomials.Add m
+                coefficients.Add s
+
+        ofSorted vars (monomials.ToArray()) (coefficients.ToArray())
 
     let add (p: Poly) (q: Poly) =
-        { p with
-            Terms = Map.fold (fun acc m c -> addTerm m c acc) p.Terms q.Terms
-        }
+        if isZero p then
+            q
+        elif isZero q then
+            p
+        else
+            let monomials = ResizeArray<int[]>(p.Monomials.Length + q.Monomials.Length)
+            let coefficients = ResizeArray<Q>(p.Monomials.Length + q.Monomials.Length)
+            let mutable i = 0
+            let mutable j = 0
+
+            while i < p.Monomials.Length || j < q.Monomials.Length do
+                let c =
+                    if i = p.Monomials.Length then 1
+                    elif j = q.Monomials.Length then -1
+                    else -(compareMonomials p.Monomials.[i] q.Monomials.[j])
+
+                if c < 0 then
+                    monomials.Add p.Monomials.[i]
+                    coefficients.Add p.Coefficients.[i]
+                    i <- i + 1
+                elif c > 0 then
+                    monomials.Add q.Monomials.[j]
+                    coefficients.Add q.Coefficients.[j]
+                    j <- j + 1
+                else
+                    let s = p.Coefficients.[i] + q.Coefficients.[j]
+
+                    if not s.IsZero then
+                        monomials.Add p.Monomials.[i]
+                        coefficients.Add s
+
+                    i <- i + 1
+                    j <- j + 1
+
+            ofSorted p.Vars (monomials.ToArray()) (coefficients.ToArray())
 
     let scale (c: Q) (p: Poly) =
         if c.IsZero then
             zero p.Vars
+        elif c.IsOne then
+            p
         else
             { p with
-                Terms = p.Terms |> Map.map (fun _ d -> c * d)
+                Coefficients = Array.map (fun d -> c * d) p.Coefficients
             }
 
     let negate (p: Poly) = scale (Q.ofInt -1) p
     let subtract (p: Poly) (q: Poly) = add p (negate q)
 
-    let private mulMonomial (a: int list) (b: int list) = List.map2 (+) a b
+    let private mulMonomial (a: int[]) (b: int[]) = Array.map2 (+) a b
 
     let multiply (p: Poly) (q: Poly) =
-        let terms =
-            Seq.fold
-                (fun acc (KeyValue(m1, c1)) ->
-                    Seq.fold (fun acc2 (KeyValue(m2, c2)) -> addTerm (mulMonomial m1 m2) (c1 * c2) acc2) acc q.Terms)
-                Map.empty
-                p.Terms
+        if isZero p || isZero q then
+            zero p.Vars
+        elif q.Monomials.Length = 1 then
+            // a shift by one monomial keeps the order
+            let m, c = q.Monomials.[0], q.Coefficients.[0]
+            ofSorted p.Vars (Array.map (mulMonomial m) p.Monomials) (Array.map (fun d -> d * c) p.Coefficients)
+        elif p.Monomials.Length = 1 then
+            let m, c = p.Monomials.[0], p.Coefficients.[0]
+            ofSorted p.Vars (Array.map (mulMonomial m) q.Monomials) (Array.map (fun d -> c * d) q.Coefficients)
+        else
+            let items = ResizeArray<struct (int[] * Q)>(p.Monomials.Length * q.Monomials.Length)
 
-        { Vars = p.Vars; Terms = terms }
+            for i in 0 .. p.Monomials.Length - 1 do
+                for j in 0 .. q.Monomials.Length - 1 do
+                    items.Add(
+                        struct (mulMonomial p.Monomials.[i] q.Monomials.[j], p.Coefficients.[i] * q.Coefficients.[j])
+                    )
+
+            ofTerms p.Vars items
 
     let rec pow (p: Poly) (k: int) =
         if k = 0 then one p.Vars
@@ -71,41 +157,44 @@ module Poly =
         else multiply p (pow p (k - 1))
 
     /// The lexicographically leading monomial and its coefficient (p ≠ 0).
-    let leading (p: Poly) =
-        p.Terms |> Seq.maxBy (fun (KeyValue(m, _)) -> m) |> fun kv -> kv.Key, kv.Value
+    let leading (p: Poly) = p.Monomials.[0], p.Coefficients.[0]
 
     /// Degree in variable i (−1 for the zero polynomial).
     let degreeIn (i: int) (p: Poly) =
-        if isZero p then
-            -1
-        else
-            p.Terms |> Seq.map (fun (KeyValue(m, _)) -> List.item i m) |> Seq.max
+        let mutable d = -1
+
+        for m in p.Monomials do
+            if m.[i] > d then
+                d <- m.[i]
+
+        d
 
     /// Whether the polynomial is a constant.
     let isConstant (p: Poly) =
-        p.Terms |> Seq.forall (fun (KeyValue(m, _)) -> List.forall ((=) 0) m)
+        p.Monomials.Length = 0
+        || (p.Monomials.Length = 1 && Array.forall ((=) 0) p.Monomials.[0])
 
     /// Coefficients of p as a polynomial in variable i: degree → coefficient (free of variable i).
+    /// Terms that agree in variable i keep their relative order when it is zeroed.
     let coefficientsIn (i: int) (p: Poly) : Map<int, Poly> =
-        p.Terms
-        |> Seq.groupBy (fun (KeyValue(m, _)) -> List.item i m)
-        |> Seq.map (fun (d, kvs) ->
-            let terms =
-                kvs
-                |> Seq.map (fun (KeyValue(m, c)) -> List.mapi (fun j e -> if j = i then 0 else e) m, c)
-                |> Map.ofSeq
+        Array.zip p.Monomials p.Coefficients
+        |> Array.groupBy (fun (m, _) -> m.[i])
+        |> Array.map (fun (d, group) ->
+            let monomials =
+                group
+                |> Array.map (fun (m, _) ->
+                    let m = Array.copy m
+                    m.[i] <- 0
+                    m)
 
-            d, { Vars = p.Vars; Terms = terms })
-        |> Map.ofSeq
+            d, ofSorted p.Vars monomials (Array.map snd group))
+        |> Map.ofArray
 
     /// The leading coefficient of p in variable i (a polynomial free of variable i).
     let leadingIn (i: int) (p: Poly) = (coefficientsIn i p).[degreeIn i p]
 
     let private monomialOf (vars: int) (i: int) (k: int) =
-        {
-            Vars = vars
-            Terms = Map.ofList [ List.init vars (fun j -> if j = i then k else 0), Q.one ]
-        }
+        ofSorted vars [| Array.init vars (fun j -> if j = i then k else 0) |] [| Q.one |]
 
     /// Exact division: Some q with p = q·d, or None when d does not divide p.
     let tryDivide (p: Poly) (d: Poly) : Poly option =
@@ -113,25 +202,23 @@ module Poly =
             None
         else
             let dm, dc = leading d
+            let quotient = ResizeArray<struct (int[] * Q)>()
 
-            let rec loop (rest: Poly) (quotient: Poly) =
+            let rec loop (rest: Poly) =
                 if isZero rest then
-                    Some quotient
+                    Some(ofTerms p.Vars quotient)
                 else
                     let rm, rc = leading rest
 
-                    if List.forall2 (>=) rm dm then
-                        let t =
-                            {
-                                Vars = p.Vars
-                                Terms = Map.ofList [ List.map2 (-) rm dm, rc / dc ]
-                            }
-
-                        loop (subtract rest (multiply t d)) (add quotient t)
+                    if Array.forall2 (>=) rm dm then
+                        let m = Array.map2 (-) rm dm
+                        let c = rc / dc
+                        quotient.Add(struct (m, c))
+                        loop (subtract rest (multiply (ofSorted p.Vars [| m |] [| c |]) d))
                     else
                         None
 
-            loop p (zero p.Vars)
+            loop p
 
     /// Make the lexicographically leading coefficient 1.
     let monic (p: Poly) =
@@ -158,6 +245,40 @@ module Poly =
 
     let private variables (p: Poly) = List.init p.Vars id
 
+    /// Whether the coefficient of x_j^d in p is a non-zero constant.
+    let private constantCoefficient (j: int) (d: int) (p: Poly) =
+        let mutable count = 0
+        let mutable onlyJ = true
+
+        for m in p.Monomials do
+            if m.[j] = d then
+                count <- count + 1
+
+                for k in 0 .. m.Length - 1 do
+                    if k <> j && m.[k] <> 0 then
+                        onlyJ <- false
+
+        count = 1 && onlyJ
+
+    /// Whether p has degree 1 in some variable with a constant coefficient there: then its
+    /// content in that variable is constant and p is irreducible.
+    let private isLinearPrimitive (p: Poly) =
+        let mutable found = false
+        let mutable j = 0
+
+        while not found && j < p.Vars do
+            found <- degreeIn j p = 1 && (constantCoefficient j 1 p || constantCoefficient j 0 p)
+            j <- j + 1
+
+        found
+
+    /// Whether p = c·q for a rational c ≠ 0 (p, q ≠ 0).
+    let private associates (p: Poly) (q: Poly) =
+        p.Monomials.Length = q.Monomials.Length
+        && Array.forall2 (fun (a: int[]) (b: int[]) -> compareMonomials a b = 0) p.Monomials q.Monomials
+        && (let ratio = p.Coefficients.[0] / q.Coefficients.[0]
+            Array.forall2 (fun (a: Q) (b: Q) -> a = ratio * b) p.Coefficients q.Coefficients)
+
     /// Greatest common divisor, monic (leading coefficient 1); gcd(0, 0) = 0. Variables present in
     /// only one argument are removed through contents first, so gcd(big, small) stays cheap.
     let rec gcd (p: Poly) (q: Poly) : Poly =
@@ -168,27 +289,48 @@ module Poly =
         elif isConstant p || isConstant q then
             one p.Vars
         else
-            let small, big = if p.Terms.Count <= q.Terms.Count then p, q else q, p
-            let onlyIn (a: Poly) (b: Poly) j = degreeIn j a > 0 && degreeIn j b = 0
+            let small, big =
+                if p.Monomials.Length <= q.Monomials.Length then
+                    p, q
+                else
+                    q, p
 
-            match variables p |> List.tryFind (onlyIn small big) with
-            | Some j -> gcd big (content j small) // the gcd is free of j
-            | None ->
-                match variables p |> List.tryFind (onlyIn big small) with
-                | Some j -> gcdOfAll (Map.values (coefficientsIn j big)) small
+            // an irreducible argument either divides the other one or is coprime to it
+            match isLinearPrimitive small, isLinearPrimitive big with
+            | true, true ->
+                // two irreducibles share a factor only when they are associates
+                if associates small big then monic small else one p.Vars
+            | true, false ->
+                if (tryDivide big small).IsSome then
+                    monic small
+                else
+                    one p.Vars
+            | false, true ->
+                if (tryDivide small big).IsSome then
+                    monic big
+                else
+                    one p.Vars
+            | false, false ->
+                let onlyIn (a: Poly) (b: Poly) j = degreeIn j a > 0 && degreeIn j b = 0
+
+                match variables p |> List.tryFind (onlyIn small big) with
+                | Some j -> gcd big (content j small) // the gcd is free of j
                 | None ->
-                    let i = variables p |> List.find (fun j -> degreeIn j small > 0)
-                    let smallContent = content i small
-                    let contentGcd = gcdOfAll (Map.values (coefficientsIn i big)) smallContent
-                    let smallPrimitive = primitive small smallContent
+                    match variables p |> List.tryFind (onlyIn big small) with
+                    | Some j -> gcdOfAll (Map.values (coefficientsIn j big)) small
+                    | None ->
+                        let i = variables p |> List.find (fun j -> degreeIn j small > 0)
+                        let smallContent = content i small
+                        let contentGcd = gcdOfAll (Map.values (coefficientsIn i big)) smallContent
+                        let smallPrimitive = primitive small smallContent
 
-                    let a, b =
-                        if degreeIn i big >= degreeIn i smallPrimitive then
-                            big, smallPrimitive
-                        else
-                            smallPrimitive, big
+                        let a, b =
+                            if degreeIn i big >= degreeIn i smallPrimitive then
+                                big, smallPrimitive
+                            else
+                                smallPrimitive, big
 
-                    multiply contentGcd (primitiveRemainderSequence i a b) |> monic
+                        multiply contentGcd (primitiveRemainderSequence i a b) |> monic
 
     /// gcd(acc, c₁, c₂, ...), stopping as soon as it is a constant.
     and private gcdOfAll (items: seq<Poly>) (acc: Poly) : Poly =

@@ -28,14 +28,34 @@ type Q private (n: BigInteger, d: BigInteger) =
     member _.IsInteger = d.IsOne
     member _.Sign = n.Sign
 
+    // Fast paths (zero, one, integers) skip the gcd; the results are already in lowest terms.
     static member (+)(a: Q, b: Q) =
-        Q.Create(a.Numerator * b.Denominator + b.Numerator * a.Denominator, a.Denominator * b.Denominator)
+        if a.IsZero then
+            b
+        elif b.IsZero then
+            a
+        elif a.IsInteger && b.IsInteger then
+            Q(a.Numerator + b.Numerator, BigInteger.One)
+        else
+            Q.Create(a.Numerator * b.Denominator + b.Numerator * a.Denominator, a.Denominator * b.Denominator)
 
     static member (-)(a: Q, b: Q) =
-        Q.Create(a.Numerator * b.Denominator - b.Numerator * a.Denominator, a.Denominator * b.Denominator)
+        if b.IsZero then
+            a
+        elif a.IsInteger && b.IsInteger then
+            Q(a.Numerator - b.Numerator, BigInteger.One)
+        else
+            Q.Create(a.Numerator * b.Denominator - b.Numerator * a.Denominator, a.Denominator * b.Denominator)
 
     static member (*)(a: Q, b: Q) =
-        Q.Create(a.Numerator * b.Numerator, a.Denominator * b.Denominator)
+        if a.IsOne then
+            b
+        elif b.IsOne then
+            a
+        elif a.IsInteger && b.IsInteger then
+            Q(a.Numerator * b.Numerator, BigInteger.One)
+        else
+            Q.Create(a.Numerator * b.Numerator, a.Denominator * b.Denominator)
 
     static member (/)(a: Q, b: Q) =
         if b.IsZero then

@@ -5,9 +5,12 @@ open IclTheory.Symbolic.Patterns
 
 /// Rational-function normalization, an explicit opt-in pass: an expression is read as a ratio
 /// of polynomials over ℚ in its kernels (symbols, ln, exp, powers with non-integer exponents),
-/// put over one common denominator, and common polynomial factors are cancelled. The result is
+/// put over common denominators, and common polynomial factors are cancelled. Each fraction is
 /// c·N/(D₁^k₁⋯Dₘ^kₘ): N expanded with coprime integer coefficients, the denominator kept as the
 /// product of the input's denominator factors that survive cancellation (as Together does).
+/// Fractions whose denominators are coprime are combined only while the combined numerator
+/// stays small; otherwise the result is their sum (still zero exactly when the input is), and a
+/// large product is normalized factor by factor instead of being expanded.
 module Rational =
 
     /// How a node is read: structure (sum, product, integer power, number) or a kernel,
@@ -38,7 +41,7 @@ module Rational =
 
     /// p = f·p' with p' having coprime integer coefficients and a positive leading coefficient.
     let private integerize (p: Poly) : Q * Poly =
-        let coefficients = p.Terms |> Map.values |> List.ofSeq
+        let coefficients = List.ofArray p.Coefficients
 
         let dens =
             coefficients
@@ -91,16 +94,19 @@ module Rational =
             }
 
     let private addFractions (a: Fraction) (b: Fraction) : Fraction =
-        let den = mergeDen max a.Den b.Den
+        if a.Den.IsEmpty && b.Den.IsEmpty then
+            { Num = Poly.add a.Num b.Num; Den = [] }
+        else
+            let den = mergeDen max a.Den b.Den
 
-        let lift (x: Fraction) =
-            den
-            |> List.fold (fun acc (f, k) -> Poly.multiply acc (Poly.pow f (k - multiplicity f x.Den))) x.Num
+            let lift (x: Fraction) =
+                den
+                |> List.fold (fun acc (f, k) -> Poly.multiply acc (Poly.pow f (k - multiplicity f x.Den))) x.Num
 
-        {
-            Num = Poly.add (lift a) (lift b)
-            Den = den
-        }
+            {
+                Num = Poly.add (lift a) (lift b)
+                Den = den
+            }
 
     let private multiplyFractions (a: Fraction) (b: Fraction) : Fraction =
         {
@@ -108,117 +114,345 @@ module Rational =
             Den = mergeDen (+) a.Den b.Den |> List.filter (fun (_, k) -> k > 0)
         }
 
-    /// Numerator and factored denominator; None when a denominator vanishes identically.
-    let rec private toFraction (kernels: Expr list) (e: Expr) : Fraction option =
+    /// Cancel gcd(numerator, factor) for every copy of every denominator factor.
+    let private cancel (fraction: Fraction) : Fraction =
+        if fraction.Den.IsEmpty then
+            fraction
+        else
+            let folder (num: Poly, den: (Poly * int) list) (f: Poly, k: int) =
+                let rec strip num copies remaining =
+                    if copies = 0 then
+                        num, remaining
+                    else
+                        let g = Poly.gcd num f
+
+                        if Poly.isConstant g then
+                            num, remaining @ [ f, copies ]
+                        else
+                            let num = Poly.tryDivide num g |> Option.defaultValue num
+                            let rest = Poly.tryDivide f g |> Option.defaultValue f
+
+                            if Poly.isConstant rest then
+                                // f = c·g: the constant c stays in the denominator, so move 1/c up
+                                strip (Poly.scale (Q.inverse (snd (Poly.leading rest))) num) (copies - 1) remaining
+                            else
+                                strip num (copies - 1) (remaining @ [ rest, 1 ])
+
+                let num, kept = strip num k []
+                num, den @ kept
+
+            let num, den = fraction.Den |> List.fold folder (fraction.Num, [])
+            let den = den |> List.fold (fun acc (f, k) -> mergeDen (+) acc [ f, k ]) []
+
+            let normalized =
+                den
+                |> List.fold
+                    (fun (c: Q, fs) (f, k) ->
+                        let cf, f = integerize f
+                        c / Q.Pow(cf, k), fs @ [ f, k ])
+                    (Q.one, [])
+
+            {
+                Num = Poly.scale (fst normalized) num
+                Den = snd normalized
+            }
+
+    /// A sum of reduced fractions: at most one Laurent fraction (monomial denominator, polynomials
+    /// included), and fractions whose non-monomial denominator parts are pairwise coprime and free
+    /// of monomial content. Fractions are put over a common denominator only when their
+    /// denominators share such a factor, so unrelated terms are not expanded against each other.
+    /// Zero stays recognizable: such a sum vanishes only when every fraction does.
+    type private Partial = Fraction list
+
+    /// The variables a polynomial depends on, as a bit set (kernels beyond 64 share the last bit).
+    let private support (p: Poly) =
+        p.Monomials
+        |> Array.fold
+            (fun acc m ->
+                m
+                |> Array.fold
+                    (fun (bits, i) e -> (if e > 0 then bits ||| (1UL <<< min i 63) else bits), i + 1)
+                    (acc, 0)
+                |> fst)
+            0UL
+
+    /// Whether some variable divides every term (so the factor shares it with monomials).
+    let private hasMonomialContent (f: Poly) =
+        let mutable found = false
+        let mutable j = 0
+
+        while not found && j < f.Vars do
+            found <- f.Monomials |> Array.forall (fun m -> m.[j] > 0)
+            j <- j + 1
+
+        found
+
+    /// Whether two non-monomial primitive denominator factors have a non-constant common divisor;
+    /// factors in disjoint variables are coprime without a gcd. Monomials never link fractions:
+    /// those are all gathered in the Laurent group.
+    let private shareDivisor (f: Poly) (g: Poly) =
+        Poly.termCount f > 1
+        && Poly.termCount g > 1
+        && (f = g
+            || (support f &&& support g <> 0UL && not (Poly.isConstant (Poly.gcd f g))))
+
+    let private sharesFactor (a: Fraction) (b: Fraction) =
+        a.Den
+        |> List.exists (fun (f, _) -> b.Den |> List.exists (fun (g, _) -> shareDivisor f g))
+
+    /// A fraction of the Laurent group: its denominator is a monomial, or has a non-monomial
+    /// factor that some variable divides (which would share that variable with monomials).
+    let private isLaurent (f: Fraction) =
+        f.Den |> List.forall (fun (d, _) -> Poly.termCount d = 1)
+        || f.Den
+           |> List.exists (fun (d, _) -> Poly.termCount d > 1 && hasMonomialContent d)
+
+    /// The sum of fractions as one fraction (not reduced when monomial factors overlap: cancel it).
+    let private combineAll (vars: int) (parts: Partial) : Fraction =
+        parts |> List.fold addFractions { Num = Poly.zero vars; Den = [] }
+
+    let private addAndCancel (vars: int) (parts: Fraction list) =
+        match parts with
+        | [ f ] -> f
+        | _ -> parts |> combineAll vars |> cancel
+
+    /// Restore the Partial invariant: the Laurent fractions are added into one; the others are
+    /// grouped by shared non-monomial denominator factors, each group added and cancelled. Times
+    /// the lcm M of the monomials, each group is Nᵢ'/Dᵢ with Dᵢ coprime to Nᵢ' and to the other
+    /// denominators, so Dᵢ divides Nᵢ' when the sum vanishes: every group is then zero.
+    let private regroup (vars: int) (fractions: Fraction list) : Partial =
+        match fractions with
+        | [] -> []
+        | [ f ] -> if Poly.isZero f.Num then [] else [ f ]
+        | _ ->
+            let items = Array.ofList fractions
+            let parent = Array.init items.Length id
+
+            let rec find i =
+                if parent.[i] = i then i else find parent.[i]
+
+            let laurent = items |> Array.map isLaurent
+            let mutable firstLaurent = -1
+
+            for i in 0 .. items.Length - 1 do
+                if laurent.[i] then
+                    if firstLaurent < 0 then
+                        firstLaurent <- i
+                    else
+                        parent.[i] <- firstLaurent
+
+            for i in 0 .. items.Length - 1 do
+                for j in i + 1 .. items.Length - 1 do
+                    if
+                        not (laurent.[i] && laurent.[j])
+                        && find i <> find j
+                        && sharesFactor items.[i] items.[j]
+                    then
+                        parent.[find j] <- find i
+
+            let members = Array.init items.Length (fun _ -> ResizeArray<Fraction>())
+
+            for i in 0 .. items.Length - 1 do
+                members.[find i].Add items.[i]
+
+            let groups =
+                members
+                |> Array.filter (fun m -> m.Count > 0)
+                |> Array.map (fun m -> addAndCancel vars (List.ofSeq m))
+
+            // a group whose denominator cancelled down to a monomial joins the Laurent group
+            let laurentGroups, others = groups |> Array.partition isLaurent
+
+            let laurentPart =
+                if laurentGroups.Length = 0 then
+                    []
+                else
+                    [ addAndCancel vars (List.ofArray laurentGroups) ]
+
+            laurentPart @ List.ofArray others
+            |> List.filter (fun f -> not (Poly.isZero f.Num))
+
+    /// Most parts a product distributes over; beyond it both sides go over one denominator first,
+    /// so the number of partial products (and of coprimality checks among them) stays bounded.
+    let private distributeLimit = 8
+
+    let private multiplyPartials (vars: int) (a: Partial) (b: Partial) : Partial =
+        let a, b =
+            if List.length a * List.length b > distributeLimit then
+                [ combineAll vars a ], [ combineAll vars b ]
+            else
+                a, b
+
+        [
+            for x in a do
+                for y in b do
+                    let product = multiplyFractions x y
+                    // a product of polynomials, or with a constant, needs no cancellation
+                    if
+                        (x.Den.IsEmpty && (y.Den.IsEmpty || Poly.isConstant x.Num))
+                        || (y.Den.IsEmpty && Poly.isConstant y.Num)
+                    then
+                        product
+                    else
+                        cancel product
+        ]
+        |> regroup vars
+
+    /// Numerator and factored denominator of every part; None when a denominator vanishes identically.
+    let rec private toPartial (kernels: Expr list) (e: Expr) : Partial option =
         let n = List.length kernels
 
         let var k =
             Poly.variable n (List.findIndex ((=) k) kernels)
 
-        let whole p = { Num = p; Den = [] }
+        let whole p =
+            if Poly.isZero p then [] else [ { Num = p; Den = [] } ]
 
         let combine f (xs: Expr list) start =
             xs
-            |> List.fold (fun acc x -> Option.map2 f acc (toFraction kernels x)) (Some start)
+            |> List.fold (fun acc x -> Option.map2 f acc (toPartial kernels x)) (Some start)
 
         match e, shape e with
         | Number q, _ -> Some(whole (Poly.constant n q))
-        | Sum xs, _ -> combine addFractions xs (whole (Poly.zero n))
-        | Product xs, _ -> combine multiplyFractions xs (whole (Poly.one n))
+        | Sum xs, _ ->
+            // collect every summand's parts, then group once
+            combine (fun a b -> a @ b) xs [] |> Option.map (regroup n)
+        | Product xs, _ -> combine (multiplyPartials n) xs (whole (Poly.one n))
         | Power(b, Integer k), _ ->
-            toFraction kernels b
-            |> Option.bind (fun fb ->
-                if k >= 0 then
-                    Some
-                        {
-                            Num = Poly.pow fb.Num k
-                            Den = fb.Den |> List.map (fun (f, m) -> f, m * k)
-                        }
-                elif Poly.isZero fb.Num then
-                    None
-                else
-                    let inverted = inverseOf fb.Num (-k)
-                    let lifted = expandDen n (fb.Den |> List.map (fun (f, m) -> f, m * (-k)))
+            toPartial kernels b
+            |> Option.bind (fun parts ->
+                match parts with
+                | _ :: _ :: _ when k >= 2 ->
+                    // a power of a sum of parts: one reduced fraction first, then its power
+                    let fb = combineAll n parts |> cancel
 
                     Some
-                        { inverted with
-                            Num = Poly.multiply inverted.Num lifted
-                        })
-        | _, InvertedKernel k -> Some { Num = Poly.one n; Den = [ var k, 1 ] }
+                        [
+                            {
+                                Num = Poly.pow fb.Num k
+                                Den = fb.Den |> List.map (fun (f, m) -> f, m * k)
+                            }
+                        ]
+                | [ fb ] when k >= 0 ->
+                    // a power of a reduced fraction is reduced
+                    Some
+                        [
+                            {
+                                Num = Poly.pow fb.Num k
+                                Den = fb.Den |> List.map (fun (f, m) -> f, m * k)
+                            }
+                        ]
+                | _ when k >= 0 ->
+                    Some(List.fold (fun acc _ -> multiplyPartials n acc parts) (whole (Poly.one n)) [ 1..k ])
+                | _ ->
+                    let fb = combineAll n parts |> cancel
+
+                    if Poly.isZero fb.Num then
+                        None
+                    else
+                        let inverted = inverseOf fb.Num (-k)
+                        let lifted = expandDen n (fb.Den |> List.map (fun (f, m) -> f, m * (-k)))
+
+                        Some
+                            [
+                                { inverted with
+                                    Num = Poly.multiply inverted.Num lifted
+                                }
+                            ])
+        | _, InvertedKernel k -> Some [ { Num = Poly.one n; Den = [ var k, 1 ] } ]
         | _, Kernel k -> Some(whole (var k))
         | _, Structure -> None
 
-    /// Cancel gcd(numerator, factor) for every copy of every denominator factor.
-    let private cancel (fraction: Fraction) : Fraction =
-        let folder (num: Poly, den: (Poly * int) list) (f: Poly, k: int) =
-            let rec strip num copies remaining =
-                if copies = 0 then
-                    num, remaining
-                else
-                    let g = Poly.gcd num f
-
-                    if Poly.isConstant g then
-                        num, remaining @ [ f, copies ]
-                    else
-                        let num = Poly.tryDivide num g |> Option.defaultValue num
-                        let rest = Poly.tryDivide f g |> Option.defaultValue f
-
-                        if Poly.isConstant rest then
-                            // f = c·g: the constant c stays in the denominator, so move 1/c up
-                            strip (Poly.scale (Q.inverse (snd (Poly.leading rest))) num) (copies - 1) remaining
-                        else
-                            strip num (copies - 1) (remaining @ [ rest, 1 ])
-
-            let num, kept = strip num k []
-            num, den @ kept
-
-        let num, den = fraction.Den |> List.fold folder (fraction.Num, [])
-        let den = den |> List.fold (fun acc (f, k) -> mergeDen (+) acc [ f, k ]) []
-
-        let normalized =
-            den
-            |> List.fold
-                (fun (c: Q, fs) (f, k) ->
-                    let cf, f = integerize f
-                    c / Q.Pow(cf, k), fs @ [ f, k ])
-                (Q.one, [])
-
-        {
-            Num = Poly.scale (fst normalized) num
-            Den = snd normalized
-        }
-
     let private toExpr (kernels: Expr list) (p: Poly) : Expr =
-        p.Terms
-        |> Seq.map (fun (KeyValue(m, c)) ->
-            Expr.multiply (Number c :: List.map2 (fun k e -> Expr.power k (Expr.integer e)) kernels m))
-        |> List.ofSeq
-        |> Expr.add
-
-    /// One normalization of the top rational layer: common (factored) denominator, cancel common
-    /// factors, primitive integer numerator and denominator factors, rational factor in front.
-    let private normalizeLayer (e: Expr) : Expr =
-        let kernels = collectKernels [] e |> List.sortWith Expr.order
-
-        match toFraction kernels e |> Option.map cancel with
-        | None -> e
-        | Some f when Poly.isZero f.Num -> Expr.zero
-        | Some f ->
-            let c, num = integerize f.Num
-
+        Poly.terms p
+        |> List.map (fun (m, c) ->
             Expr.multiply (
                 Number c
-                :: toExpr kernels num
-                :: (f.Den
-                    |> List.map (fun (d, k) -> Expr.power (toExpr kernels d) (Expr.integer -k)))
-            )
+                :: List.map2 (fun k e -> Expr.power k (Expr.integer e)) kernels (List.ofArray m)
+            ))
+        |> Expr.add
+
+    /// Largest numerator (in terms) that a common denominator may produce; above it the sum of
+    /// coprime fractions is kept as it is, since the combined numerator would swamp the input.
+    let private combinedTermLimit = 32.0
+
+    /// Terms of the numerator over the common denominator, bounded above: Σᵢ |Nᵢ|·Πⱼ≠ᵢ |Dⱼ|.
+    let private combinedTerms (parts: Partial) =
+        let denTerms (f: Fraction) =
+            f.Den
+            |> List.fold (fun acc (d, k) -> acc * float (Poly.termCount d) ** float k) 1.0
+
+        let all = parts |> List.fold (fun acc f -> acc * denTerms f) 1.0
+        parts |> List.sumBy (fun f -> float (Poly.termCount f.Num) * all / denTerms f)
+
+    let private fractionToExpr (kernels: Expr list) (f: Fraction) : Expr =
+        let c, num = integerize f.Num
+
+        Expr.multiply (
+            Number c
+            :: toExpr kernels num
+            :: (f.Den
+                |> List.map (fun (d, k) -> Expr.power (toExpr kernels d) (Expr.integer -k)))
+        )
+
+    /// The parts as an expression: one fraction when the common denominator stays small
+    /// (1/x + 1/y = (x + y)/(x·y)), else the sum of the coprime fractions.
+    let private partialToExpr (kernels: Expr list) (parts: Partial) : Expr =
+        let parts =
+            if parts.Length > 1 && combinedTerms parts <= combinedTermLimit then
+                [ combineAll (List.length kernels) parts |> cancel ]
+            else
+                parts
+
+        parts |> List.map (fractionToExpr kernels) |> Expr.add
+
+    /// One normalization of the top rational layer: fractions with related denominators over a
+    /// common (factored) denominator, common factors cancelled, primitive integer numerators and
+    /// denominator factors, rational factor in front. A product whose expansion would exceed the
+    /// limit is normalized factor by factor instead (it vanishes only when a factor does).
+    let private normalizeLayer (e: Expr) : Expr =
+        let kernels = collectKernels [] e |> List.sortWith Expr.order
+        let n = List.length kernels
+
+        match e with
+        | Product factors ->
+            let parts = factors |> List.map (toPartial kernels)
+
+            if parts |> List.exists Option.isNone then
+                e
+            else
+                let parts = parts |> List.choose id
+
+                let expanded =
+                    parts
+                    |> List.fold (fun acc p -> acc * (if List.isEmpty p then 0.0 else combinedTerms p)) 1.0
+
+                if expanded <= combinedTermLimit then
+                    parts
+                    |> List.fold (multiplyPartials n) [ { Num = Poly.one n; Den = [] } ]
+                    |> partialToExpr kernels
+                else
+                    parts |> List.map (partialToExpr kernels) |> Expr.multiply
+        | _ ->
+            match toPartial kernels e with
+            | None -> e
+            | Some parts -> partialToExpr kernels parts
 
     /// Simplify the insides of kernels (arguments of ln/exp, bases and exponents of non-integer powers).
+    /// (A canonical node rebuilt from its own children is itself, so unchanged children skip the rebuild.)
     let rec private simplifyKernels (step: Expr -> Expr) (e: Expr) : Expr =
-        match shape e with
-        | Structure -> Expr.rebuild e (Expr.children e |> List.map (simplifyKernels step))
-        | Kernel _
-        | InvertedKernel _ -> Expr.rebuild e (Expr.children e |> List.map step)
+        let children = Expr.children e
+
+        let mapped =
+            match shape e with
+            | Structure -> children |> List.map (simplifyKernels step)
+            | Kernel _
+            | InvertedKernel _ -> children |> List.map step
+
+        if List.forall2 (fun a b -> obj.ReferenceEquals(a, b) || a = b) children mapped then
+            e
+        else
+            Expr.rebuild e mapped
 
     let rec private normalizeOnce (e: Expr) : Expr =
         normalizeLayer (simplifyKernels normalizeOnce e)

@@ -290,7 +290,16 @@ let ``exponents in JSON lists every claim with all fields, and pins the derived 
     Assert.True(rows.Length >= 18, sprintf "%d rows" rows.Length)
 
     for r in rows do
-        for field in [ "quantity"; "printed"; "derived"; "value_printed"; "value_derived"; "agrees" ] do
+        for field in
+            [
+                "quantity"
+                "printed"
+                "derived"
+                "value_printed"
+                "value_derived"
+                "fitted"
+                "agrees"
+            ] do
             Assert.True(r.TryGetProperty(field) |> fst, field)
 
     let byId id =
@@ -302,6 +311,8 @@ let ``exponents in JSON lists every claim with all fields, and pins the derived 
     // Eq. 127 prints γ's exponent 5/(5β+2) for w = γ^(1/5): derived 1/(5β+2).
     Assert.False((byId "full-attention-w").GetProperty("agrees").GetBoolean())
     Assert.Equal(1.0 / 7.0, num (byId "full-attention-w") "value_derived", 12)
+    // The sum of Eq. 95 summed term by term: its slope is the derived −β.
+    Assert.InRange(num (byId "rrs-landscape") "fitted", -1.01, -0.99)
 
 [<Fact>]
 let ``exponents as LaTeX is a table body: equal column counts, row ends, balanced braces, dollars paired`` () =
@@ -313,7 +324,7 @@ let ``exponents as LaTeX is a table body: equal column counts, row ends, balance
     for l in lines do
         // Column separators are the unescaped ampersands.
         let unescaped = l.Replace("\\&", "")
-        Assert.Equal(6, unescaped |> Seq.filter ((=) '&') |> Seq.length)
+        Assert.Equal(7, unescaped |> Seq.filter ((=) '&') |> Seq.length)
         Assert.EndsWith("\\\\", l)
         let braces = l.Replace("\\{", "").Replace("\\}", "")
         Assert.Equal(braces |> Seq.filter ((=) '{') |> Seq.length, braces |> Seq.filter ((=) '}') |> Seq.length)

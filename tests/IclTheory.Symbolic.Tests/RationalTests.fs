@@ -51,3 +51,67 @@ let ``polynomial gcd cancels a common multivariate factor`` () =
     Assert.Equal(Poly.monic common, Poly.gcd a b)
     Assert.Equal(Some(Poly.add x (Poly.one 2)), Poly.tryDivide a common)
     Assert.Equal(None, Poly.tryDivide a (Poly.add y (Poly.one 2)))
+
+[<Fact>]
+let ``gcd shortcuts for irreducible factors stay exact`` () =
+    let x, y = Poly.variable 2 0, Poly.variable 2 1
+    let sum, difference = Poly.add x y, Poly.subtract x y
+    // x + y divides x² − y² although both have two terms
+    Assert.Equal(Poly.monic sum, Poly.gcd sum (Poly.multiply sum difference))
+    Assert.Equal(Poly.one 2, Poly.gcd sum difference)
+    Assert.Equal(Poly.monic sum, Poly.gcd (Poly.scale (Q.ofInt 3) sum) sum)
+
+/// Σₖ (kβ + (k mod 5) + 1)/(k + 1 + ((k mod 3) + 1)ν + νβ), k = 1..12, optionally with k·ln t·t^(−kβ/(2+β)).
+let private rationalSum (logs: bool) =
+    let terms =
+        [
+            for k in 1..12 -> sprintf "(%d*beta + %d)/(%d + %d*nu + nu*beta)" k (k % 5 + 1) (k + 1) (k % 3 + 1)
+        ]
+
+    let logTerms =
+        if logs then
+            [ for k in 1..4 -> sprintf "%d*ln(t)*t^(-%d*beta/(2+beta))" k k ]
+        else
+            []
+
+    Parser.parse (String.concat " + " (terms @ logTerms))
+
+[<Theory>]
+[<InlineData(false)>]
+[<InlineData(true)>]
+let ``a sum of unrelated fractions stays a sum of fractions`` (logs: bool) =
+    let e = rationalSum logs
+    let s = Rational.simplify e
+    // the common denominator would have ~2000 nodes; the Laurent (t-power) terms do combine
+    Assert.True(Expr.size s <= Expr.size e + Expr.size e / 5, sprintf "%d nodes from %d" (Expr.size s) (Expr.size e))
+
+    for nu, beta, t in [ 0.5, 0.7, 1.3; 2.0, 1.5, 0.8; 1.1, 3.0, 2.5 ] do
+        let values = Map.ofList [ "nu", nu; "beta", beta; "t", t ]
+        let a, b = Evaluate.evaluate values e, Evaluate.evaluate values s
+        Assert.True(abs (a - b) <= 1e-12 * max 1.0 (abs a), sprintf "%g vs %g" a b)
+
+[<Fact>]
+let ``zero is still recognized in a sum of unrelated fractions`` () =
+    let e = rationalSum true
+    // the same sum with two of its fractions put over their common denominator by hand
+    let regrouped =
+        Parser.parse (
+            "((1*beta + 2)*(3 + 3*nu + nu*beta) + (2*beta + 3)*(2 + 2*nu + nu*beta))"
+            + "/((2 + 2*nu + nu*beta)*(3 + 3*nu + nu*beta))"
+        )
+
+    let rest =
+        Expr.subtract e (Parser.parse "(1*beta + 2)/(2 + 2*nu + nu*beta) + (2*beta + 3)/(3 + 3*nu + nu*beta)")
+
+    Assert.True(Rational.equal e (Expr.add [ regrouped; rest ]))
+    Assert.Equal(Expr.zero, Rational.simplify (Expr.subtract e (Expr.add [ rest; regrouped ])))
+    Assert.False(Rational.equal e (Expr.add [ e; Parser.parse "1/(5 + nu)" ]))
+
+/// Sums that vanish only after fractions with related denominators are combined.
+[<Theory>]
+[<InlineData("1/(x^2 + x) - 1/x + 1/(x + 1)")>]
+[<InlineData("1/(x*(y + 1)) + 1/(x*(y + 2)) - (2*y + 3)/(x*(y + 1)*(y + 2))")>]
+[<InlineData("1/(x + y) + 1/(x - y) - 2*x/(x^2 - y^2)")>]
+[<InlineData("(x + 1)/x^2 - 1/x - 1/x^2")>]
+let ``related denominators are combined`` (input: string) =
+    Assert.Equal(Expr.zero, Rational.simplify (Parser.parse input))

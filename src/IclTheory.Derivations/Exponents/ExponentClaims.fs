@@ -19,6 +19,11 @@ let private witnesses: Map<string, float -> float -> float> =
             "depth", PowerLawSums.depthLaw
         ]
 
+/// The fitted exponent of claim `id` at (ν, β): the local slope of its sum as printed, where the
+/// claim is a source/capacity sum (None otherwise).
+let fitted (id: string) (nu: float) (beta: float) =
+    witnesses.TryFind id |> Option.map (fun slope -> slope nu beta)
+
 /// Slope tolerance: three decades at crossover index k* ≥ 10³, where the corrections to the
 /// power law are O(1/k*) in the slope.
 let slopeTolerance = 0.01
@@ -51,7 +56,15 @@ let private node (c: ExponentClaim) (printed: Expr) (law: Asymptotic) : Claim =
         Id = "exp-" + c.Id
         Title = sprintf "exponent of %s" c.Quantity
         Printed = sprintf "%s with exponent %s" c.Quantity (Print.unicode printed)
-        Source = sprintf "%s, %s" c.Section c.Equation
+        Source =
+            sprintf
+                "%s%s, %s"
+                (if c.Paper = PaperExponents.mehta then
+                     "Mehta & Gupta, "
+                 else
+                     "")
+                c.Section
+                c.Equation
         Assumptions =
             (law.Conditions |> List.map string)
             @ [ "source/capacity conditions λ_k ~ k^(−ν), ω_kλ_k ~ k^(−νβ−1) (Eqs. 17, 88)" ]
@@ -63,7 +76,16 @@ let private node (c: ExponentClaim) (printed: Expr) (law: Asymptotic) : Claim =
                 {
                     Comparisons = rows
                     EngineSound = Compare.engineSound rows
-                    Summary = sprintf "derived: %s (%s); %s" (Print.unicode law.Exponent) law.Regime c.Note
+                    Summary =
+                        sprintf
+                            "%sderived: %s (%s); %s"
+                            (if c.Paper = PaperExponents.mehta then
+                                 "a claim of the competing paper, held against this paper's model (theirs differs: nonlinear transformers on hierarchical tasks); "
+                             else
+                                 "")
+                            (Print.unicode law.Exponent)
+                            law.Regime
+                            c.Note
                 }
     }
 

@@ -46,13 +46,6 @@ let simulatedIsotropicLoss (s: CheckSettings) (salt: int) alpha depth sigma2 gam
     let d = baseDim s
     extrapolate (at d 0) (at (2 * d) 1)
 
-let private finite l =
-    {
-        Alpha = 0.0
-        Depth = Finite l
-        Sigma2 = 0.0
-    }
-
 let private iso alpha depth sigma2 =
     {
         Alpha = alpha

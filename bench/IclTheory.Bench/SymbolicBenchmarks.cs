@@ -1,0 +1,168 @@
+using BenchmarkDotNet.Attributes;
+using IclTheory.Symbolic;
+
+namespace IclTheory.Bench;
+
+/// <summary>
+/// <c>Rational.simplify</c> on inputs of about 200 nodes, target under 1 ms (issue 3): a sum of twelve
+/// rational terms with unrelated denominators, the same with ln t·t^(−kβ/(2+β)) terms, a seeded random
+/// expression shaped like the property-test generator, and one of the paper's exponents.
+/// </summary>
+[MemoryDiagnoser]
+public class SymbolicBenchmarks
+{
+    private Expr rationalSum = null!;
+    private Expr rationalSumWithLogs = null!;
+    private Expr random = null!;
+    private Expr paperExponent = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        rationalSum = Parser.parse(RationalSumText(logs: false));
+        rationalSumWithLogs = Parser.parse(RationalSumText(logs: true));
+        random = RandomExpression(seed: 20251123, minNodes: 180, maxNodes: 220);
+        paperExponent = Parser.parse("5*beta/(5*beta+2) - beta/(nu+nu*beta+1)");
+    }
+
+    /// <summary>Σₖ (kβ + (k mod 5) + 1)/(k + 1 + ((k mod 3) + 1)ν + νβ), k = 1..12, plus k·ln t·t^(−kβ/(2+β)), k = 1..4.</summary>
+    private static string RationalSumText(bool logs)
+    {
+        var terms = Enumerable.Range(1, 12)
+            .Select(k => $"({k}*beta + {k % 5 + 1})/({k + 1} + {k % 3 + 1}*nu + nu*beta)");
+        var logTerms = logs
+            ? Enumerable.Range(1, 4).Select(k => $"{k}*ln(t)*t^(-{k}*beta/(2+beta))")
+            : Enumerable.Empty<string>();
+        return string.Join(" + ", terms.Concat(logTerms));
+    }
+
+    /// <summary>The first expression of the seeded sequence whose size lies in [minNodes, maxNodes].</summary>
+    private static Expr RandomExpression(int seed, int minNodes, int maxNodes)
+    {
+        var generator = new ExpressionGenerator(new Random(seed));
+        for (var attempt = 0; attempt < 100_000; attempt++)
+        {
+            var e = generator.Any(256);
+            var size = ExprModule.size(e);
+            if (size >= minNodes && size <= maxNodes)
+            {
+                return e;
+            }
+        }
+
+        throw new InvalidOperationException($"no expression of {minNodes}..{maxNodes} nodes from seed {seed}");
+    }
+
+    [Benchmark]
+    public Expr RationalSum() => Rational.simplify(rationalSum);
+
+    [Benchmark]
+    public Expr RationalSumWithLogs() => Rational.simplify(rationalSumWithLogs);
+
+    [Benchmark]
+    public Expr RandomExpression() => Rational.simplify(random);
+
+    [Benchmark]
+    public Expr PaperExponent() => Rational.simplify(paperExponent);
+
+    /// <summary>
+    /// The shapes of the property-test generator (tests/IclTheory.Symbolic.Tests/Generators.fs) on a
+    /// seeded System.Random: symbols x, y, z, small rationals, sums, products, quotients by positive
+    /// expressions, integer and small rational powers, ln of positive and exp of bounded expressions.
+    /// </summary>
+    private sealed class ExpressionGenerator(Random rng)
+    {
+        private static readonly string[] Symbols = ["x", "y", "z"];
+        private static readonly int[] Denominators = [1, 1, 2, 3];
+        private static readonly (int N, int D)[] RationalExponents = [(1, 2), (-1, 2), (1, 3), (3, 2), (2, 3)];
+
+        private Expr Symbol() => ExprModule.symbol(Symbols[rng.Next(Symbols.Length)]);
+
+        private Expr SmallRational(int low) =>
+            ExprModule.rational(rng.Next(low, 7), Denominators[rng.Next(Denominators.Length)]);
+
+        private Expr Exponent()
+        {
+            if (rng.Next(2) == 0)
+            {
+                return ExprModule.integer(rng.Next(-3, 4));
+            }
+
+            var (n, d) = RationalExponents[rng.Next(RationalExponents.Length)];
+            return ExprModule.rational(n, d);
+        }
+
+        private int Pick(params int[] weights)
+        {
+            var r = rng.Next(weights.Sum());
+            for (var i = 0; i < weights.Length; i++)
+            {
+                if (r < weights[i])
+                {
+                    return i;
+                }
+
+                r -= weights[i];
+            }
+
+            return weights.Length - 1;
+        }
+
+        public Expr Positive(int size)
+        {
+            Expr Leaf() => rng.Next(2) == 0 ? Symbol() : SmallRational(1);
+            if (size <= 1)
+            {
+                return Leaf();
+            }
+
+            var half = size / 2;
+            return Pick(3, 2, 2, 1, 2, 1) switch
+            {
+                0 => Leaf(),
+                1 => Positive(half) + Positive(half),
+                2 => Positive(half) * Positive(half),
+                3 => Positive(half) / Positive(half),
+                4 => Expr.Pow(Positive(half), Exponent()),
+                _ => ExprModule.exp(Bounded(half)),
+            };
+        }
+
+        public Expr Any(int size)
+        {
+            Expr Leaf() => rng.Next(2) == 0 ? Symbol() : SmallRational(-6);
+            if (size <= 1)
+            {
+                return Leaf();
+            }
+
+            var half = size / 2;
+            return Pick(2, 3, 2, 3, 2, 2, 2, 1, 1) switch
+            {
+                0 => Leaf(),
+                1 => Any(half) + Any(half),
+                2 => Any(half) - Any(half),
+                3 => Any(half) * Any(half),
+                4 => Any(half) / Positive(half),
+                5 => Expr.Pow(Any(half), ExprModule.integer(rng.Next(0, 4))),
+                6 => Expr.Pow(Positive(half), Exponent()),
+                7 => ExprModule.ln(Positive(half)),
+                _ => ExprModule.exp(Bounded(half)),
+            };
+        }
+
+        private Expr Bounded(int size)
+        {
+            switch (Pick(2, 1, 1))
+            {
+                case 0:
+                    var scales = new[] { ExprModule.rational(1, 2), ExprModule.rational(-1, 2), ExprModule.one, ExprModule.minusOne };
+                    return scales[rng.Next(scales.Length)] * Symbol();
+                case 1:
+                    return ExprModule.ln(Positive(size / 2));
+                default:
+                    return ExprModule.negate(Positive(Math.Min(size, 3)));
+            }
+        }
+    }
+}
