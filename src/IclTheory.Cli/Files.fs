@@ -66,7 +66,12 @@ let manifest (dir: string) (argv: string array) (parameters: (string * string) l
     use ms = new MemoryStream()
 
     do
-        use w = new Utf8JsonWriter(ms, JsonWriterOptions(Indented = true))
+        use w =
+            new Utf8JsonWriter(
+                ms,
+                JsonWriterOptions(Indented = true, Encoder = Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping)
+            )
+
         w.WriteStartObject()
         w.WriteString("tool", "icl")
         w.WriteString("command_line", String.Join(" ", argv))
