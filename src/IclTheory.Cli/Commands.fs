@@ -44,12 +44,16 @@ let private inRangeInt (name: string) (lo: int) (hi: int) (n: int) =
     if n < lo || n > hi then
         bad name (string n) (sprintf "an integer in [%d, %d]" lo hi)
 
-let private isoParams alpha depth sigma2 =
+/// The ISO parameters of a theory command, validated at the door: the setting, α, the depth
+/// (integer or inf) and σ² (absent: 0).
+let private isoParams (setting: string) (alpha: float) (depth: string) (sigma2: float option) =
+    requireIso setting
+
     let p =
         {
             Alpha = alpha
-            Depth = depth
-            Sigma2 = sigma2
+            Depth = parseDepth depth
+            Sigma2 = defaultArg sigma2 0.0
         }
 
     IsoLandscape.validate p
@@ -65,13 +69,12 @@ let private commonFields (p: IsoParams) =
 
 /// `icl optimum`: γ* and ℒ* (Eq. 8 with the σ² term of Eq. 83).
 let optimum (a: ParseResults<Args.OptimumArgs>) =
-    requireIso (a.GetResult Args.OptimumArgs.Setting)
-
     let p =
         isoParams
+            (a.GetResult Args.OptimumArgs.Setting)
             (a.GetResult Args.OptimumArgs.Alpha)
-            (parseDepth (a.GetResult Args.OptimumArgs.Depth))
-            (a.GetResult(Args.OptimumArgs.Noise, defaultValue = 0.0))
+            (a.GetResult Args.OptimumArgs.Depth)
+            (a.TryGetResult Args.OptimumArgs.Noise)
 
     let o = IsoLandscape.optimum p
 
@@ -90,13 +93,12 @@ let optimum (a: ParseResults<Args.OptimumArgs>) =
 
 /// `icl loss`: ℒ(γ) of Eq. 83 and dℒ/dγ.
 let loss (a: ParseResults<Args.LossArgs>) =
-    requireIso (a.GetResult Args.LossArgs.Setting)
-
     let p =
         isoParams
+            (a.GetResult Args.LossArgs.Setting)
             (a.GetResult Args.LossArgs.Alpha)
-            (parseDepth (a.GetResult Args.LossArgs.Depth))
-            (a.GetResult(Args.LossArgs.Noise, defaultValue = 0.0))
+            (a.GetResult Args.LossArgs.Depth)
+            (a.TryGetResult Args.LossArgs.Noise)
 
     let gamma = a.GetResult Args.LossArgs.Gamma
     Validate.finite "gamma" gamma
@@ -135,13 +137,12 @@ let defaultGammaMax (p: IsoParams) =
 
 /// `icl landscape`: ℒ(γ) over a range (Figure 2).
 let landscape (a: ParseResults<Args.LandscapeArgs>) =
-    requireIso (a.GetResult Args.LandscapeArgs.Setting)
-
     let p =
         isoParams
+            (a.GetResult Args.LandscapeArgs.Setting)
             (a.GetResult Args.LandscapeArgs.Alpha)
-            (parseDepth (a.GetResult Args.LandscapeArgs.Depth))
-            (a.GetResult(Args.LandscapeArgs.Noise, defaultValue = 0.0))
+            (a.GetResult Args.LandscapeArgs.Depth)
+            (a.TryGetResult Args.LandscapeArgs.Noise)
 
     let lo = a.GetResult(Args.LandscapeArgs.Gamma_Min, defaultValue = 0.0)
     let hi = a.GetResult(Args.LandscapeArgs.Gamma_Max, defaultValue = defaultGammaMax p)
@@ -188,13 +189,12 @@ let landscape (a: ParseResults<Args.LandscapeArgs>) =
 
 /// `icl flow`: γ(t) and ℒ(t) from γ(0) = 0 (Eq. 7, or Eq. 83's printed time scale).
 let flow (a: ParseResults<Args.FlowArgs>) =
-    requireIso (a.GetResult Args.FlowArgs.Setting)
-
     let p =
         isoParams
+            (a.GetResult Args.FlowArgs.Setting)
             (a.GetResult Args.FlowArgs.Alpha)
-            (parseDepth (a.GetResult Args.FlowArgs.Depth))
-            (a.GetResult(Args.FlowArgs.Noise, defaultValue = 0.0))
+            (a.GetResult Args.FlowArgs.Depth)
+            (a.TryGetResult Args.FlowArgs.Noise)
 
     let tMax = a.GetResult(Args.FlowArgs.T_Max, defaultValue = 100.0)
     Validate.positive "t-max" tMax

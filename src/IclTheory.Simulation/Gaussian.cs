@@ -41,14 +41,7 @@ public static class Gaussian
         ref var edges = ref MemoryMarshal.GetArrayDataReference(X);
         for (var i = 0; i < destination.Length; i++)
         {
-            var bits = BitOperations.RotateLeft(s1 * 5, 7) * 9;
-            var t = s1 << 17;
-            s2 ^= s0;
-            s3 ^= s1;
-            s1 ^= s2;
-            s0 ^= s3;
-            s2 ^= t;
-            s3 = BitOperations.RotateLeft(s3, 45);
+            var bits = Xoshiro256StarStar.Step(ref s0, ref s1, ref s2, ref s3);
             var layer = (int)(bits & 0xFF);
             var value = Abscissa(bits) * Unsafe.Add(ref edges, layer);
             if (value < Unsafe.Add(ref edges, layer + 1))

@@ -29,6 +29,15 @@ let extrapolate (atD: Estimate) (at2D: Estimate) =
     let se2 = defaultArg at2D.StdError 0.0
     Estimate.WithSe(2.0 * at2D.Value - atD.Value, sqrt (4.0 * se2 * se2 + se1 * se1))
 
+/// Mean of independent runs with its standard error (sample standard deviation / √runs).
+let meanOverRuns (xs: float[]) =
+    let m = Array.average xs
+
+    let sd =
+        sqrt ((xs |> Array.sumBy (fun x -> (x - m) ** 2.0)) / float (xs.Length - 1))
+
+    Estimate.WithSe(m, sd / sqrt (float xs.Length))
+
 /// Simulated test MSE of the isotropic model Γ = γI at depth L, extrapolated to D → ∞.
 let simulatedIsotropicLoss (s: CheckSettings) (salt: int) alpha depth sigma2 gamma =
     let at dim k =
@@ -265,9 +274,7 @@ let gammaFlow: Claim =
                         let g =
                             curves |> Array.map (fun c -> (c |> Seq.find (fun pt -> pt.Step = k)).GammaBar)
 
-                        let mean = Array.average g
-                        let sd = sqrt ((g |> Array.sumBy (fun x -> (x - mean) ** 2.0)) / float (runs - 1))
-                        let sim = Estimate.WithSe(mean, sd / sqrt (float runs))
+                        let sim = meanOverRuns g
                         // Finite P shifts the second moment of Σ̂ from 1 + 1/α to 1 + 1/α + 1/P (Gaussian
                         // Wishart), a relative O(1/P) change of the drift.
                         let allowance = 3.0 * eq7[i].Gamma / float (isoTask dim alpha 1.0 sigma2).Context
@@ -403,10 +410,9 @@ let shallowSgd: Claim =
                 let large = trainAt (2 * d) 600
 
                 let estimate (curves: TrainPoint[][]) (pick: TrainPoint -> float) (k: int) =
-                    let xs = curves |> Array.map (fun c -> pick (c |> Array.find (fun p -> p.Step = k)))
-                    let m = Array.average xs
-                    let sd = sqrt ((xs |> Array.sumBy (fun x -> (x - m) ** 2.0)) / float (runs - 1))
-                    Estimate.WithSe(m, sd / sqrt (float runs))
+                    curves
+                    |> Array.map (fun c -> pick (c |> Array.find (fun p -> p.Step = k)))
+                    |> meanOverRuns
 
                 let rows =
                     [
