@@ -8,7 +8,7 @@ namespace IclTheory.Simulation;
 /// noisy targets y*. Draw order is fixed (β, then each labelled row and its noise, then each
 /// evaluation row and its noise), so a stream seed determines the context exactly.
 /// </summary>
-public sealed class IsoContext
+public sealed class IsoContext : IRegressionContext
 {
     /// <summary>Allocates buffers for contexts of <paramref name="task"/>.</summary>
     public IsoContext(IsoTask task)
@@ -24,6 +24,15 @@ public sealed class IsoContext
 
     /// <summary>The task the buffers are shaped for.</summary>
     public IsoTask Task { get; }
+
+    /// <inheritdoc/>
+    public int Dim => Task.Dim;
+
+    /// <inheritdoc/>
+    public int Points => Task.Context;
+
+    /// <inheritdoc/>
+    public int EvalPoints => Task.Eval;
 
     /// <summary>Task vector β ~ N(0, I_D).</summary>
     public double[] Beta { get; }
