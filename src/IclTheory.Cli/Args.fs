@@ -68,9 +68,15 @@ type LandscapeArgs =
 
 type FlowArgs =
     | [<Mandatory>] Setting of name: string
-    | [<Mandatory>] Alpha of alpha: float
+    | Alpha of alpha: float
     | [<Mandatory>] Depth of depth: string
     | Noise of sigma2: float
+    | Nu of nu: float
+    | Beta of beta: float
+    | Modes of m: int
+    | Spectrum of path: string
+    | Leading of m: int
+    | T_Min of t: float
     | T_Max of t: float
     | Points of n: int
     | Method of name: string
@@ -81,16 +87,51 @@ type FlowArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Setting _ -> "data setting: iso."
-            | Alpha _ -> "context ratio α = P/D > 0."
+            | Setting _ ->
+                "data setting: iso (Eq. 7 at finite α), fs (fixed structured covariance, Eq. 10, P → ∞) or rrs (randomly rotated, Eq. 13, N, P → ∞)."
+            | Alpha _ -> "iso only: context ratio α = P/D > 0."
             | Depth _ -> "depth L: an integer ≥ 1, or inf."
-            | Noise _ -> "label-noise variance σ² ≥ 0 (default 0)."
-            | T_Max _ -> "final flow time t > 0 (default 100)."
+            | Noise _ -> "iso only: label-noise variance σ² ≥ 0 (default 0)."
+            | Nu _ -> "fs/rrs: capacity exponent ν > 0 of λ_k = k^(−ν) (default 1)."
+            | Beta _ -> "fs/rrs: source exponent β > 0 of ω_kλ_k = k^(−νβ−1) (default 1)."
+            | Modes _ -> "fs/rrs: number of modes M, 1 to 10000000 (default 1000)."
+            | Spectrum _ -> "fs/rrs: a CSV file of λ_k,ω_k per line instead of the power law."
+            | Leading _ -> "fs: how many leading modes γ_k(t) to print, 1 to 64 (default 4)."
+            | T_Min _ -> "fs/rrs: first positive output time (default t-max/10⁶)."
+            | T_Max _ -> "final flow time t > 0 (default 100 for iso, 10⁶ for fs/rrs)."
             | Points _ -> "number of output times, log-spaced, 2 to 100000 (default 60)."
-            | Method _ -> "rk (adaptive Dormand–Prince) or quadrature (exact t(γ) = ∫dγ/f); default rk."
+            | Method _ -> "iso: rk (adaptive Dormand–Prince) or quadrature (exact t(γ) = ∫dγ/f); default rk."
             | Convention _ ->
-                "eq7 (dγ/dt = −½ dℒ/dγ, matches SGD with t = η·steps; default) or eq83 (as printed, twice as fast)."
-            | Plot _ -> "also write γ(t) and ℒ(t) as a figure: PATH.png and PATH.svg."
+                "iso: eq7 (dγ/dt = −½ dℒ/dγ, SGD time t = η·steps; default) or eq83 (as printed, twice as fast); fs: eq10 (default, SGD time) or eq85 (as printed in Appendix D, twice as fast)."
+            | Plot _ -> "also write the curves as a figure: PATH.png and PATH.svg."
+            | Format _ -> "output format (default text)."
+
+type OodArgs =
+    | Nu of nu: float
+    | Beta of beta: float
+    | Modes of m: int
+    | Spectrum of path: string
+    | Depths of depths: int list
+    | Theta_Max of theta: float
+    | Points of n: int
+    | Seed of seed: int
+    | Fixed_Omega
+    | Plot of path: string
+    | Format of FormatArg
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Nu _ -> "capacity exponent ν > 0 of λ_k = k^(−ν) (default 1)."
+            | Beta _ -> "source exponent β > 0 (default 1)."
+            | Modes _ -> "dimension D = number of modes, 2 to 2000 (default 32)."
+            | Spectrum _ -> "a CSV file of λ_k,ω_k per line instead of the power law."
+            | Depths _ -> "depths L ≥ 1 of the fully trained models Γ = LΣ⁻¹ (default 1 2 4 8)."
+            | Theta_Max _ -> "largest rotation angle θ > 0 of Σ' = e^{θS}Σe^{−θS} (default 1)."
+            | Points _ -> "number of θ values from 0, 2 to 10000 (default 41)."
+            | Seed _ -> "seed ≥ 0 of the random skew-symmetric S (default 1)."
+            | Fixed_Omega -> "keep Ω' = Ω (default: rotate Ω with Σ, so the shifted task is equally hard)."
+            | Plot _ -> "also write L_OOD(θ) as a figure: PATH.png and PATH.svg."
             | Format _ -> "output format (default text)."
 
 type SgdArgs =
@@ -209,6 +250,7 @@ type IclArgs =
     | [<CliPrefix(CliPrefix.None)>] Loss of ParseResults<LossArgs>
     | [<CliPrefix(CliPrefix.None)>] Landscape of ParseResults<LandscapeArgs>
     | [<CliPrefix(CliPrefix.None)>] Flow of ParseResults<FlowArgs>
+    | [<CliPrefix(CliPrefix.None)>] Ood of ParseResults<OodArgs>
     | [<CliPrefix(CliPrefix.None)>] Sgd of ParseResults<SgdArgs>
     | [<CliPrefix(CliPrefix.None)>] Train of ParseResults<TrainArgs>
     | [<CliPrefix(CliPrefix.None)>] Exponents of ParseResults<ExponentsArgs>
@@ -222,7 +264,10 @@ type IclArgs =
             | Optimum _ -> "optimal γ* and loss ℒ* of the landscape (Eq. 8, with the noise term of Eq. 83)."
             | Loss _ -> "the loss ℒ(γ) of Γ = γI (Eq. 83) and its derivative."
             | Landscape _ -> "ℒ(γ) over a range of γ (Figure 2)."
-            | Flow _ -> "the gradient flow γ(t), ℒ(t) from γ(0) = 0 (Eq. 7)."
+            | Flow _ ->
+                "the gradient flow from Γ(0) = 0: γ(t), ℒ(t) (ISO Eq. 7, RRS Eq. 13) or γ_k(t), ℒ(t) (FS Eq. 10)."
+            | Ood _ ->
+                "out-of-distribution loss of FS-trained models under a rotated covariance (Result 5, Eq. 11; Figure 3c)."
             | Sgd _ -> "online SGD of the shallow model (Result 10, Eqs. 78–79): printed and engine curves."
             | Train _ -> "train the reduced-Γ model by online SGD and evaluate it on fresh contexts."
             | Exponents _ ->

@@ -19,10 +19,24 @@ let format (f: Args.FormatArg option) =
     | Some Args.Text
     | None -> Text
 
-/// Only the isotropic setting is implemented so far.
+/// The data setting named on the command line: iso, fs or rrs.
+type SettingName =
+    | IsoSetting
+    | FsSetting
+    | RrsSetting
+
+/// Parses --setting (case-insensitive).
+let parseSetting (setting: string) =
+    match setting.Trim().ToLowerInvariant() with
+    | "iso" -> IsoSetting
+    | "fs" -> FsSetting
+    | "rrs" -> RrsSetting
+    | _ -> bad "setting" setting "iso, fs or rrs"
+
+/// Commands that only have the isotropic setting.
 let requireIso (setting: string) =
-    if setting.Trim().ToLowerInvariant() <> "iso" then
-        bad "setting" setting "iso (the fs and rrs settings are not implemented yet)"
+    if parseSetting setting <> IsoSetting then
+        bad "setting" setting "iso (this command's fs/rrs counterpart is `icl flow --setting fs|rrs` / `icl ood`)"
 
 /// Depth L from the command line: an integer ≥ 1 or inf.
 let parseDepth (s: string) =
@@ -189,10 +203,15 @@ let landscape (a: ParseResults<Args.LandscapeArgs>) =
 
 /// `icl flow`: γ(t) and ℒ(t) from γ(0) = 0 (Eq. 7, or Eq. 83's printed time scale).
 let flow (a: ParseResults<Args.FlowArgs>) =
+    let alpha =
+        match a.TryGetResult Args.FlowArgs.Alpha with
+        | Some alpha -> alpha
+        | None -> bad "alpha" "(missing)" "a number > 0 (required with --setting iso)"
+
     let p =
         isoParams
             (a.GetResult Args.FlowArgs.Setting)
-            (a.GetResult Args.FlowArgs.Alpha)
+            alpha
             (a.GetResult Args.FlowArgs.Depth)
             (a.TryGetResult Args.FlowArgs.Noise)
 

@@ -219,6 +219,34 @@ let curvePanel
         Dots = []
     }
 
+/// A panel of several solid theory curves (label, x, y), no simulation points.
+let linesPanel
+    (title: string)
+    (xLabel: string)
+    (yLabel: string)
+    (logX: bool)
+    (logY: bool)
+    (curves: (string * float[] * float[]) list)
+    =
+    {
+        Title = title
+        XLabel = xLabel
+        YLabel = yLabel
+        LogX = logX
+        LogY = logY
+        Lines =
+            [
+                for label, x, y in curves ->
+                    {
+                        Label = label
+                        X = x
+                        Y = y
+                        Dashed = false
+                    }
+            ]
+        Dots = []
+    }
+
 /// Builds the panels side by side in one multiplot.
 let private multiplot (panels: Panel list) =
     let multi = new Multiplot()

@@ -92,7 +92,11 @@ let run (argv: string array) =
         | Optimum a -> print (Commands.optimum a)
         | Loss a -> print (Commands.loss a)
         | Landscape a -> print (Commands.landscape a)
-        | Flow a -> print (Commands.flow a)
+        | Flow a ->
+            match Commands.parseSetting (a.GetResult FlowArgs.Setting) with
+            | Commands.IsoSetting -> print (Commands.flow a)
+            | setting -> print (StructuredCommands.flow setting a)
+        | Ood a -> print (StructuredCommands.ood a)
         | Sgd a -> print (Commands.sgd a)
         | Train a -> print (Commands.train a)
         | Exponents a -> exponents a

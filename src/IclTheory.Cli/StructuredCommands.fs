@@ -1,0 +1,249 @@
+/// The structured-covariance commands: `icl flow --setting fs|rrs` (Results 4 and 6 at
+/// N, P → ∞) and `icl ood` (Result 5).
+module IclTheory.Cli.StructuredCommands
+
+open System
+open System.IO
+open Argu
+open IclTheory.Solver
+open IclTheory.Cli.Output
+
+let private bad (name: string) (value: string) (allowed: string) =
+    raise (InvalidParameterException(name, value, allowed))
+
+let private inRangeInt (name: string) (lo: int) (hi: int) (n: int) =
+    if n < lo || n > hi then
+        bad name (string n) (sprintf "an integer in [%d, %d]" lo hi)
+
+/// The spectrum of a command: a CSV file of (λ_k, ω_k) when given, else the power law
+/// λ_k = k^(−ν), ω_k = k^(−νβ−1)/λ_k with M modes.
+let spectrumOf (path: string option) (nu: float option) (beta: float option) (modes: int) =
+    match path with
+    | Some file ->
+        if not (File.Exists file) then
+            bad "spectrum" file "an existing CSV file of lambda,omega rows"
+
+        Spectrum.parseCsv (File.ReadAllText file)
+    | None -> Spectrum.powerLaw (defaultArg nu 1.0) (defaultArg beta 1.0) modes
+
+/// Fields describing a spectrum in a report.
+let spectrumFields (path: string option) (nu: float option) (beta: float option) (s: Spectrum.Spectrum) =
+    match path with
+    | Some file -> [ "spectrum", Str file; "modes", int' (Spectrum.modes s) ]
+    | None ->
+        [
+            "spectrum", Str "power-law"
+            "nu", Num(defaultArg nu 1.0)
+            "beta", Num(defaultArg beta 1.0)
+            "modes", int' (Spectrum.modes s)
+        ]
+
+/// Output times: 0, then `n − 1` log-spaced values from tMin to tMax.
+let private flowTimes (tMin: float) (tMax: float) (n: int) =
+    Array.append [| 0.0 |] (Commands.logspace tMin tMax (n - 1))
+
+let private fsConvention (name: string) =
+    match name.ToLowerInvariant() with
+    | "eq10" -> FsTheory.Eq10
+    | "eq85" -> FsTheory.Eq85
+    | other -> bad "convention" other "eq10 or eq85 (with --setting fs)"
+
+let private depthLabel (d: Depth) = valueText (Commands.depthText d)
+
+/// `icl flow --setting fs`: the mode flows γ_k(t) of Eq. 10 (or Eq. 85) and ℒ(t) of Eq. 84.
+let private fsFlow (a: ParseResults<Args.FlowArgs>) (s: Spectrum.Spectrum) (depth: Depth) (times: float[]) =
+    let convention =
+        fsConvention (a.GetResult(Args.FlowArgs.Convention, defaultValue = "eq10"))
+
+    let leading = a.GetResult(Args.FlowArgs.Leading, defaultValue = 4)
+    inRangeInt "leading" 1 64 leading
+    let leading = min leading (Spectrum.modes s)
+    let curve = FsTheory.curve s convention depth leading times
+
+    a.TryGetResult Args.FlowArgs.Plot
+    |> Option.iter (fun stem ->
+        let ts = curve |> Array.map (fun c -> c.T)
+
+        Plots.save
+            stem
+            [
+                Plots.curvePanel
+                    (sprintf "FS loss, L = %s" (depthLabel depth))
+                    "t"
+                    "loss L(t) (Eq. 84)"
+                    true
+                    true
+                    "theory"
+                    ts
+                    (curve |> Array.map (fun c -> c.Loss))
+                Plots.curvePanel
+                    "leading eigenvalue γ₁(t) of Γ"
+                    "t"
+                    "γ₁"
+                    true
+                    false
+                    "γ₁(t)"
+                    ts
+                    (curve |> Array.map (fun c -> c.Gammas[0]))
+            ])
+
+    [ "convention", Str(if convention = FsTheory.Eq10 then "eq10" else "eq85") ],
+    {
+        Name = "curve"
+        Columns = [ "t"; "loss" ] @ [ for k in 1..leading -> sprintf "gamma_%d" k ]
+        Rows =
+            curve
+            |> Array.map (fun c -> [ Num c.T; Num c.Loss ] @ [ for g in c.Gammas -> Num g ])
+            |> List.ofArray
+    }
+
+/// `icl flow --setting rrs`: the isotropic flow γ(t) of Eq. 13 and ℒ(γ(t)) of Eq. 94.
+let private rrsFlow (a: ParseResults<Args.FlowArgs>) (s: Spectrum.Spectrum) (depth: Depth) (times: float[]) =
+    if a.Contains Args.FlowArgs.Convention then
+        bad
+            "convention"
+            (a.GetResult Args.FlowArgs.Convention)
+            "not used with --setting rrs (Eq. 13's time is SGD time)"
+
+    let curve = RrsTheory.flow s depth times
+
+    a.TryGetResult Args.FlowArgs.Plot
+    |> Option.iter (fun stem ->
+        let ts = curve |> Array.map (fun c -> c.T)
+
+        Plots.save
+            stem
+            [
+                Plots.curvePanel "γ(t)" "t" "γ" true true "γ(t)" ts (curve |> Array.map (fun c -> c.Gamma))
+                Plots.curvePanel
+                    (sprintf "RRS loss, L = %s" (depthLabel depth))
+                    "t"
+                    "loss"
+                    true
+                    true
+                    "L(γ(t))"
+                    ts
+                    (curve |> Array.map (fun c -> c.Loss))
+            ])
+
+    [],
+    {
+        Name = "curve"
+        Columns = [ "t"; "gamma"; "loss" ]
+        Rows =
+            curve
+            |> Array.map (fun c -> [ Num c.T; Num c.Gamma; Num c.Loss ])
+            |> List.ofArray
+    }
+
+/// `icl flow --setting fs|rrs`.
+let flow (setting: Commands.SettingName) (a: ParseResults<Args.FlowArgs>) =
+    for unused, name in
+        [
+            a.Contains Args.FlowArgs.Alpha, "alpha"
+            a.Contains Args.FlowArgs.Noise, "noise"
+        ] do
+        if unused then
+            bad name "(given)" "only with --setting iso (fs/rrs are the P → ∞, noise-free limits)"
+
+    if a.Contains Args.FlowArgs.Method then
+        bad "method" (a.GetResult Args.FlowArgs.Method) "only with --setting iso"
+
+    let path = a.TryGetResult Args.FlowArgs.Spectrum
+    let nu = a.TryGetResult Args.FlowArgs.Nu
+    let beta = a.TryGetResult Args.FlowArgs.Beta
+    let modes = a.GetResult(Args.FlowArgs.Modes, defaultValue = 1000)
+    let s = spectrumOf path nu beta modes
+    let depth = Commands.parseDepth (a.GetResult Args.FlowArgs.Depth)
+    let tMax = a.GetResult(Args.FlowArgs.T_Max, defaultValue = 1e6)
+    Validate.positive "t-max" tMax
+    let tMin = a.GetResult(Args.FlowArgs.T_Min, defaultValue = tMax / 1e6)
+    Validate.positive "t-min" tMin
+
+    if tMin >= tMax then
+        bad "t-min" (string tMin) (sprintf "a number < t-max = %g" tMax)
+
+    let n = a.GetResult(Args.FlowArgs.Points, defaultValue = 60)
+    inRangeInt "points" 2 100000 n
+    let times = flowTimes tMin tMax n
+
+    let name, (extra, table) =
+        match setting with
+        | Commands.FsSetting -> "fs", fsFlow a s depth times
+        | _ -> "rrs", rrsFlow a s depth times
+
+    Commands.format (a.TryGetResult Args.FlowArgs.Format),
+    {
+        Fields =
+            [ "setting", Str name ]
+            @ spectrumFields path nu beta s
+            @ [ "depth", Commands.depthText depth ]
+            @ extra
+        Tables = [ table ]
+    }
+
+/// `icl ood`: Eq. 11 for the fully trained FS models Γ = LΣ⁻¹ under Σ' = e^{θS}Σe^{−θS}.
+let ood (a: ParseResults<Args.OodArgs>) =
+    let path = a.TryGetResult Args.OodArgs.Spectrum
+    let nu = a.TryGetResult Args.OodArgs.Nu
+    let beta = a.TryGetResult Args.OodArgs.Beta
+    let modes = a.GetResult(Args.OodArgs.Modes, defaultValue = 32)
+    inRangeInt "modes" 2 2000 modes
+    let s = spectrumOf path nu beta modes
+    inRangeInt "modes" 2 2000 (Spectrum.modes s)
+    let depths = a.GetResult(Args.OodArgs.Depths, defaultValue = [ 1; 2; 4; 8 ])
+
+    for l in depths do
+        inRangeInt "depths" 1 100000 l
+
+    let thetaMax = a.GetResult(Args.OodArgs.Theta_Max, defaultValue = 1.0)
+    Validate.positive "theta-max" thetaMax
+    Validate.finite "theta-max" thetaMax
+    let n = a.GetResult(Args.OodArgs.Points, defaultValue = 41)
+    inRangeInt "points" 2 10000 n
+    let seed = a.GetResult(Args.OodArgs.Seed, defaultValue = 1)
+
+    if seed < 0 then
+        bad "seed" (string seed) "an integer >= 0"
+
+    let rotateOmega = not (a.Contains Args.OodArgs.Fixed_Omega)
+    let thetas = Commands.linspace 0.0 thetaMax n
+
+    let curves =
+        depths |> List.map (fun l -> l, FsTheory.oodCurve s l thetas seed rotateOmega)
+
+    a.TryGetResult Args.OodArgs.Plot
+    |> Option.iter (fun stem ->
+        Plots.save
+            stem
+            [
+                Plots.linesPanel
+                    "OOD loss of Γ = LΣ⁻¹ (Eq. 11)"
+                    "θ"
+                    "L_OOD(θ)"
+                    false
+                    false
+                    [ for l, c in curves -> sprintf "L = %d" l, thetas, c ]
+            ])
+
+    Commands.format (a.TryGetResult Args.OodArgs.Format),
+    {
+        Fields =
+            spectrumFields path nu beta s
+            @ [
+                "depths", Str(String.Join(" ", depths))
+                "seed", int' seed
+                "rotate_omega", Bool rotateOmega
+            ]
+        Tables =
+            [
+                {
+                    Name = "curve"
+                    Columns = "theta" :: [ for l in depths -> sprintf "loss_L%d" l ]
+                    Rows =
+                        thetas
+                        |> Array.mapi (fun i th -> Num th :: [ for _, c in curves -> Num c[i] ])
+                        |> List.ofArray
+                }
+            ]
+    }
