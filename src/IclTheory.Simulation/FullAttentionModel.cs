@@ -59,12 +59,7 @@ public static class FullAttentionModel
         IRegressionContext context, FullAttentionParameters parameters, FullAttentionWorkspace workspace, Span<double> predictions)
     {
         Forward(context, parameters, workspace);
-        var top = workspace.Hidden(parameters.Depth);
-        var r = parameters.Width;
-        for (var k = 0; k < context.EvalPoints; k++)
-        {
-            predictions[k] = TensorPrimitives.Dot(top.Slice((context.Points + k) * r, r), parameters.Wo);
-        }
+        Readout(context, parameters, workspace, predictions);
     }
 
     /// <summary>Embeds the tokens (Eq. 3) and runs the L masked attention layers (Eq. 42), keeping every h^ℓ, k, v, q, S.</summary>
@@ -74,85 +69,98 @@ public static class FullAttentionModel
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(workspace);
         workspace.Check(context, parameters);
-        Embed(context, parameters, workspace.Hidden(0));
+        Embed(context, parameters, workspace);
         for (var layer = 0; layer < parameters.Depth; layer++)
         {
-            AttentionLayer(context, parameters, workspace, layer);
+            AttentionLayer(parameters, workspace, layer);
         }
     }
 
-    /// <summary>h¹_μ = W_x x_μ + w_y y_μ for labelled tokens and W_x x*_μ for evaluation tokens (Eq. 2–3).</summary>
-    private static void Embed(IRegressionContext context, FullAttentionParameters parameters, Span<double> hidden)
+    /// <summary>
+    /// h¹_μ = W_x x_μ + w_y y_μ for labelled tokens and W_x x*_μ for evaluation tokens (Eq. 2–3). Activations are stored
+    /// coordinate-major (row i holds coordinate i of all N = P + K tokens, labelled first), so every product is a run of
+    /// length-N vector operations.
+    /// </summary>
+    private static void Embed(IRegressionContext context, FullAttentionParameters parameters, FullAttentionWorkspace workspace)
     {
-        var r = parameters.Width;
         var d = parameters.Dim;
-        for (var mu = 0; mu < context.Points + context.EvalPoints; mu++)
+        var points = context.Points;
+        var tokens = workspace.Tokens;
+        var inputs = workspace.InputsByCoordinate;
+        for (var mu = 0; mu < tokens; mu++)
         {
-            var x = mu < context.Points ? context.X.AsSpan(mu * d, d) : context.XStar.AsSpan((mu - context.Points) * d, d);
-            var h = hidden.Slice(mu * r, r);
-            MatVec(parameters.Wx, x, h);
-            if (mu < context.Points)
+            var x = mu < points ? context.X.AsSpan(mu * d, d) : context.XStar.AsSpan((mu - points) * d, d);
+            for (var j = 0; j < d; j++)
             {
-                TensorPrimitives.MultiplyAdd(parameters.Wy, context.Y[mu], h, h);
+                inputs[j * tokens + mu] = x[j];
             }
+        }
+
+        var hidden = workspace.Hidden(0);
+        Multiply(parameters.Wx, d, transposed: false, inputs, tokens, tokens, hidden, tokens, accumulate: false);
+        var wy = parameters.Wy;
+        for (var i = 0; i < parameters.Width; i++)
+        {
+            var row = hidden.Slice(i * tokens, points);
+            TensorPrimitives.MultiplyAdd(context.Y, wy[i], row, row);
         }
     }
 
     /// <summary>One masked layer of Eq. 42 through S = Σ_ν v_ν k_νᵀ: h^{ℓ+1}_μ = h^ℓ_μ + a_μ S W_q h^ℓ_μ.</summary>
-    private static void AttentionLayer(IRegressionContext context, FullAttentionParameters parameters, FullAttentionWorkspace workspace, int layer)
+    private static void AttentionLayer(FullAttentionParameters parameters, FullAttentionWorkspace workspace, int layer)
     {
         var r = parameters.Width;
+        var points = workspace.Points;
+        var tokens = workspace.Tokens;
         var block = parameters.BlockOf(layer);
-        var wk = parameters.Wk(block);
-        var wq = parameters.Wq(block);
-        var wv = parameters.Wv(block);
         var h = workspace.Hidden(layer);
         var next = workspace.Hidden(layer + 1);
         var keys = workspace.Keys(layer);
         var values = workspace.Values(layer);
         var queries = workspace.Queries(layer);
         var s = workspace.S(layer);
+        Multiply(parameters.Wk(block), r, transposed: false, h, tokens, points, keys, points, accumulate: false);
+        Multiply(parameters.Wv(block), r, transposed: false, h, tokens, points, values, points, accumulate: false);
         s.Clear();
-        for (var nu = 0; nu < context.Points; nu++)
+        MultiplyByTranspose(values, points, 0, points, keys, points, s, 1.0);
+        Multiply(parameters.Wq(block), r, transposed: false, h, tokens, tokens, queries, tokens, accumulate: false);
+        Multiply(s, r, transposed: false, queries, tokens, tokens, next, tokens, accumulate: false);
+        var labelled = LabelledMask(parameters.Depth, points);
+        for (var i = 0; i < r; i++)
         {
-            var hNu = h.Slice(nu * r, r);
-            var k = keys.Slice(nu * r, r);
-            var v = values.Slice(nu * r, r);
-            MatVec(wk, hNu, k);
-            MatVec(wv, hNu, v);
-            AddOuter(s, v, k, 1.0);
+            var row = next.Slice(i * tokens, tokens);
+            var input = h.Slice(i * tokens, tokens);
+            TensorPrimitives.MultiplyAdd(row[..points], labelled, input[..points], row[..points]);
+            TensorPrimitives.MultiplyAdd(row[points..], -labelled, input[points..], row[points..]);
         }
+    }
 
-        var labelled = -1.0 / (parameters.Depth * (double)context.Points);
-        var tokens = context.Points + context.EvalPoints;
-        for (var mu = 0; mu < tokens; mu++)
+    /// <summary>The mask entry over LP for labelled tokens, M_μν/(LP) = −1/(LP) (Eq. 41–42); evaluation tokens get +1/(LP).</summary>
+    private static double LabelledMask(int depth, int points) => -1.0 / (depth * (double)points);
+
+    /// <summary>f*_k = Σ_i (w_o)_i h^{L+1}_{i,k} for the evaluation tokens.</summary>
+    private static void Readout(IRegressionContext context, FullAttentionParameters parameters, FullAttentionWorkspace workspace, Span<double> predictions)
+    {
+        var top = workspace.Hidden(parameters.Depth);
+        var tokens = workspace.Tokens;
+        var f = predictions[..context.EvalPoints];
+        f.Clear();
+        var wo = parameters.Wo;
+        for (var i = 0; i < parameters.Width; i++)
         {
-            var hMu = h.Slice(mu * r, r);
-            var q = queries.Slice(mu * r, r);
-            var updated = next.Slice(mu * r, r);
-            MatVec(wq, hMu, q);
-            MatVec(s, q, updated);
-            var a = mu < context.Points ? labelled : -labelled;
-            TensorPrimitives.MultiplyAdd(updated, a, hMu, updated);
+            TensorPrimitives.MultiplyAdd(top.Slice(i * tokens + context.Points, context.EvalPoints), wo[i], f, f);
         }
     }
 
     /// <summary>Stores (2/K)(f*_k − y*_k) and returns ℒ = K⁻¹ Σ (f*_k − y*_k)².</summary>
     private static double EvaluationErrors(IRegressionContext context, FullAttentionParameters parameters, FullAttentionWorkspace workspace)
     {
-        var top = workspace.Hidden(parameters.Depth);
-        var r = parameters.Width;
-        var eval = context.EvalPoints;
-        var errors = workspace.Errors;
-        var sum = 0.0;
-        for (var k = 0; k < eval; k++)
-        {
-            var e = TensorPrimitives.Dot(top.Slice((context.Points + k) * r, r), parameters.Wo) - context.YStar[k];
-            sum += e * e;
-            errors[k] = 2.0 * e / eval;
-        }
-
-        return sum / eval;
+        Span<double> errors = workspace.Errors;
+        Readout(context, parameters, workspace, errors);
+        TensorPrimitives.Subtract(errors, context.YStar, errors);
+        var loss = TensorPrimitives.SumOfSquares<double>(errors) / errors.Length;
+        TensorPrimitives.Multiply(errors, 2.0 / errors.Length, errors);
+        return loss;
     }
 
     private static void Backward(
@@ -161,53 +169,45 @@ public static class FullAttentionModel
         var r = parameters.Width;
         var d = parameters.Dim;
         var points = context.Points;
-        var tokens = points + context.EvalPoints;
+        var tokens = workspace.Tokens;
         Span<double> adjoint = workspace.Adjoint;
-        adjoint.Clear();
+        ReadOnlySpan<double> errors = workspace.Errors;
         var top = workspace.Hidden(parameters.Depth);
         var gradWo = gradient.Slice(parameters.WoOffset, r);
-        for (var k = 0; k < context.EvalPoints; k++)
+        var wo = parameters.Wo;
+        for (var i = 0; i < r; i++)
         {
-            var mu = points + k;
-            var error = workspace.Errors[k];
-            TensorPrimitives.Multiply(parameters.Wo, error, adjoint.Slice(mu * r, r));
-            TensorPrimitives.MultiplyAdd(top.Slice(mu * r, r), scale * error, gradWo, gradWo);
+            var row = adjoint.Slice(i * tokens, tokens);
+            row[..points].Clear();
+            TensorPrimitives.Multiply(errors, wo[i], row[points..]);
+            gradWo[i] += scale * TensorPrimitives.Dot(top.Slice(i * tokens + points, context.EvalPoints), errors);
         }
 
         for (var layer = parameters.Depth - 1; layer >= 0; layer--)
         {
-            BackwardLayer(context, parameters, workspace, layer, gradient, scale);
+            BackwardLayer(parameters, workspace, layer, gradient, scale);
         }
 
-        var gradWx = gradient[..(r * d)];
+        MultiplyByTranspose(adjoint, tokens, 0, tokens, workspace.InputsByCoordinate, tokens, gradient[..(r * d)], scale);
         var gradWy = gradient.Slice(parameters.WyOffset, r);
-        for (var mu = 0; mu < tokens; mu++)
+        for (var i = 0; i < r; i++)
         {
-            var x = mu < points ? context.X.AsSpan(mu * d, d) : context.XStar.AsSpan((mu - points) * d, d);
-            var g = adjoint.Slice(mu * r, r);
-            AddOuter(gradWx, g, x, scale);
-            if (mu < points)
-            {
-                TensorPrimitives.MultiplyAdd(g, scale * context.Y[mu], gradWy, gradWy);
-            }
+            gradWy[i] += scale * TensorPrimitives.Dot(adjoint.Slice(i * tokens, points), context.Y);
         }
     }
 
     /// <summary>The adjoint of one layer (class remarks): accumulates ∂ℒ/∂W_{k,q,v} and maps g' = ∂ℒ/∂h^{ℓ+1} to ∂ℒ/∂h^ℓ in place.</summary>
-    private static void BackwardLayer(
-        IRegressionContext context, FullAttentionParameters parameters, FullAttentionWorkspace workspace, int layer, Span<double> gradient, double scale)
+    private static void BackwardLayer(FullAttentionParameters parameters, FullAttentionWorkspace workspace, int layer, Span<double> gradient, double scale)
     {
         var r = parameters.Width;
-        var points = context.Points;
-        var tokens = points + context.EvalPoints;
+        var points = workspace.Points;
+        var tokens = workspace.Tokens;
+        var eval = tokens - points;
         var block = parameters.BlockOf(layer);
         var offset = parameters.KOffset(block);
         var gradWk = gradient.Slice(offset, r * r);
         var gradWq = gradient.Slice(offset + r * r, r * r);
         var gradWv = gradient.Slice(offset + 2 * r * r, r * r);
-        var wk = parameters.Wk(block);
-        var wq = parameters.Wq(block);
-        var wv = parameters.Wv(block);
         var h = workspace.Hidden(layer);
         var keys = workspace.Keys(layer);
         var values = workspace.Values(layer);
@@ -215,80 +215,97 @@ public static class FullAttentionModel
         var s = workspace.S(layer);
         Span<double> adjoint = workspace.Adjoint;
         Span<double> sBar = workspace.SBar;
-        Span<double> u = workspace.WidthScratch;
-        Span<double> z = workspace.WidthScratch2;
-        var labelled = -1.0 / (parameters.Depth * (double)points);
+        Span<double> queryAdjoint = workspace.QueryAdjoint;
+        Span<double> valueAdjoint = workspace.ValueAdjoint;
+        Span<double> keyAdjoint = workspace.KeyAdjoint;
+        var labelled = LabelledMask(parameters.Depth, points);
 
+        // Ḡ = Σ_μ a_μ g'_μ q_μᵀ, split into the labelled and evaluation columns.
         sBar.Clear();
-        for (var mu = 0; mu < tokens; mu++)
+        MultiplyByTranspose(adjoint, tokens, 0, points, queries, tokens, sBar, labelled);
+        MultiplyByTranspose(adjoint, tokens, points, eval, queries, tokens, sBar, -labelled);
+
+        // r_μ = a_μ Sᵀ g'_μ; ∂ℒ/∂W_q += Σ_μ r_μ h_μᵀ; g_μ = g'_μ + W_qᵀ r_μ.
+        Multiply(s, r, transposed: true, adjoint, tokens, tokens, queryAdjoint, tokens, accumulate: false);
+        for (var i = 0; i < r; i++)
         {
-            var a = mu < points ? labelled : -labelled;
-            AddOuter(sBar, adjoint.Slice(mu * r, r), queries.Slice(mu * r, r), a);
+            var row = queryAdjoint.Slice(i * tokens, tokens);
+            TensorPrimitives.Multiply(row[..points], labelled, row[..points]);
+            TensorPrimitives.Multiply(row[points..], -labelled, row[points..]);
         }
 
-        for (var mu = 0; mu < tokens; mu++)
-        {
-            var a = mu < points ? labelled : -labelled;
-            var g = adjoint.Slice(mu * r, r);
-            MatTransposeVec(s, g, u);
-            TensorPrimitives.Multiply(u, a, u);
-            AddOuter(gradWq, u, h.Slice(mu * r, r), scale);
-            AddMatTransposeVec(wq, u, g);
-        }
+        MultiplyByTranspose(queryAdjoint, tokens, 0, tokens, h, tokens, gradWq, scale);
+        Multiply(parameters.Wq(block), r, transposed: true, queryAdjoint, tokens, tokens, adjoint, tokens, accumulate: true);
 
-        for (var nu = 0; nu < points; nu++)
+        // ∂ℒ/∂v_ν = Ḡ k_ν, ∂ℒ/∂k_ν = Ḡᵀ v_ν for labelled ν, then their weight gradients and input adjoints.
+        Multiply(sBar, r, transposed: false, keys, points, points, valueAdjoint, points, accumulate: false);
+        Multiply(sBar, r, transposed: true, values, points, points, keyAdjoint, points, accumulate: false);
+        MultiplyByTranspose(valueAdjoint, points, 0, points, h, tokens, gradWv, scale);
+        MultiplyByTranspose(keyAdjoint, points, 0, points, h, tokens, gradWk, scale);
+        Multiply(parameters.Wv(block), r, transposed: true, valueAdjoint, points, points, adjoint, tokens, accumulate: true);
+        Multiply(parameters.Wk(block), r, transposed: true, keyAdjoint, points, points, adjoint, tokens, accumulate: true);
+    }
+
+    /// <summary>
+    /// C[i, 0:cols] (+)= Σ_j M(i, j) B[j, 0:cols] for rows i &lt; R, where M(i, j) = m[i·inner + j] (an R×inner matrix) or,
+    /// when <paramref name="transposed"/>, m[j·R + i] (the transpose of a square R×R matrix); B and C rows are strided.
+    /// </summary>
+    private static void Multiply(
+        ReadOnlySpan<double> m,
+        int inner,
+        bool transposed,
+        ReadOnlySpan<double> b,
+        int bStride,
+        int cols,
+        Span<double> c,
+        int cStride,
+        bool accumulate)
+    {
+        var rows = m.Length / inner;
+        for (var i = 0; i < rows; i++)
         {
-            var hNu = h.Slice(nu * r, r);
-            var g = adjoint.Slice(nu * r, r);
-            MatVec(sBar, keys.Slice(nu * r, r), u);
-            MatTransposeVec(sBar, values.Slice(nu * r, r), z);
-            AddOuter(gradWv, u, hNu, scale);
-            AddOuter(gradWk, z, hNu, scale);
-            AddMatTransposeVec(wv, u, g);
-            AddMatTransposeVec(wk, z, g);
+            var target = c.Slice(i * cStride, cols);
+            if (!accumulate)
+            {
+                target.Clear();
+            }
+
+            for (var j = 0; j < inner; j++)
+            {
+                var coefficient = transposed ? m[j * rows + i] : m[i * inner + j];
+                if (coefficient != 0.0)
+                {
+                    TensorPrimitives.MultiplyAdd(b.Slice(j * bStride, cols), coefficient, target, target);
+                }
+            }
         }
     }
 
-    /// <summary>y = M x for a row-major matrix with x.Length columns.</summary>
-    private static void MatVec(ReadOnlySpan<double> matrix, ReadOnlySpan<double> x, Span<double> y)
+    /// <summary>
+    /// C[i, j] += scale · Σ_{t&lt;count} A[i, start + t] B[j, start + t]: C (+)= scale·A Bᵀ over a column range, with A's and
+    /// B's rows strided by <paramref name="aStride"/> and <paramref name="bStride"/>; C has C.Length / rows(A) columns.
+    /// </summary>
+    private static void MultiplyByTranspose(
+        ReadOnlySpan<double> a, int aStride, int start, int count, ReadOnlySpan<double> b, int bStride, Span<double> c, double scale)
     {
-        var columns = x.Length;
-        for (var i = 0; i < y.Length; i++)
+        var rows = a.Length / aStride;
+        var columns = c.Length / rows;
+        for (var i = 0; i < rows; i++)
         {
-            y[i] = TensorPrimitives.Dot(matrix.Slice(i * columns, columns), x);
-        }
-    }
-
-    /// <summary>y = Mᵀ x for a row-major matrix with y.Length columns.</summary>
-    private static void MatTransposeVec(ReadOnlySpan<double> matrix, ReadOnlySpan<double> x, Span<double> y)
-    {
-        y.Clear();
-        AddMatTransposeVec(matrix, x, y);
-    }
-
-    /// <summary>y += Mᵀ x for a row-major matrix with y.Length columns.</summary>
-    private static void AddMatTransposeVec(ReadOnlySpan<double> matrix, ReadOnlySpan<double> x, Span<double> y)
-    {
-        var columns = y.Length;
-        for (var i = 0; i < x.Length; i++)
-        {
-            TensorPrimitives.MultiplyAdd(matrix.Slice(i * columns, columns), x[i], y, y);
-        }
-    }
-
-    /// <summary>M += scale · a bᵀ for a row-major matrix with b.Length columns.</summary>
-    private static void AddOuter(Span<double> matrix, ReadOnlySpan<double> a, ReadOnlySpan<double> b, double scale)
-    {
-        var columns = b.Length;
-        for (var i = 0; i < a.Length; i++)
-        {
-            var row = matrix.Slice(i * columns, columns);
-            TensorPrimitives.MultiplyAdd(b, scale * a[i], row, row);
+            var left = a.Slice(i * aStride + start, count);
+            var target = c.Slice(i * columns, columns);
+            for (var j = 0; j < columns; j++)
+            {
+                target[j] += scale * TensorPrimitives.Dot(left, b.Slice(j * bStride + start, count));
+            }
         }
     }
 }
 
-/// <summary>Per-worker scratch for <see cref="FullAttentionModel"/>: every h^ℓ, k, v, q and S of one context, reused across contexts.</summary>
+/// <summary>
+/// Per-worker scratch for <see cref="FullAttentionModel"/>: every h^ℓ, k, v, q and S of one context, stored
+/// coordinate-major (row i holds coordinate i of every token), reused across contexts.
+/// </summary>
 public sealed class FullAttentionWorkspace
 {
     private readonly double[] hidden;
@@ -297,23 +314,26 @@ public sealed class FullAttentionWorkspace
     private readonly double[] queries;
     private readonly double[] attention;
 
-    /// <summary>Allocates scratch for contexts of P labelled and K evaluation points and weights of width R and depth L.</summary>
-    public FullAttentionWorkspace(int points, int evalPoints, int width, int depth)
+    /// <summary>Allocates scratch for contexts of dimension D with P labelled and K evaluation points, and weights of width R and depth L.</summary>
+    public FullAttentionWorkspace(int dim, int points, int evalPoints, int width, int depth)
     {
+        Dim = Guard.AtLeast(dim, 1, "dim");
         Points = Guard.AtLeast(points, 1, "points");
         EvalPoints = Guard.AtLeast(evalPoints, 1, "evalPoints");
-        Width = Guard.AtLeast(width, 2, "width");
+        Width = Guard.AtLeast(width, dim + 1, "width");
         Depth = Guard.AtLeast(depth, 1, "depth");
-        var tokens = points + evalPoints;
+        var tokens = Tokens;
         hidden = new double[(depth + 1) * tokens * width];
         keys = new double[depth * points * width];
         values = new double[depth * points * width];
         queries = new double[depth * tokens * width];
         attention = new double[depth * width * width];
+        InputsByCoordinate = new double[dim * tokens];
         Adjoint = new double[tokens * width];
+        QueryAdjoint = new double[tokens * width];
+        ValueAdjoint = new double[points * width];
+        KeyAdjoint = new double[points * width];
         SBar = new double[width * width];
-        WidthScratch = new double[width];
-        WidthScratch2 = new double[width];
         Errors = new double[evalPoints];
     }
 
@@ -322,8 +342,11 @@ public sealed class FullAttentionWorkspace
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(parameters);
-        return new FullAttentionWorkspace(context.Points, context.EvalPoints, parameters.Width, parameters.Depth);
+        return new FullAttentionWorkspace(context.Dim, context.Points, context.EvalPoints, parameters.Width, parameters.Depth);
     }
+
+    /// <summary>Input dimension D the scratch is shaped for.</summary>
+    public int Dim { get; }
 
     /// <summary>Labelled points P the scratch is shaped for.</summary>
     public int Points { get; }
@@ -337,17 +360,22 @@ public sealed class FullAttentionWorkspace
     /// <summary>Depth L the scratch is shaped for.</summary>
     public int Depth { get; }
 
+    internal int Tokens => Points + EvalPoints;
+
+    /// <summary>The inputs x_μ then x*_μ as a D×N coordinate-major matrix.</summary>
+    internal double[] InputsByCoordinate { get; }
+
     internal double[] Adjoint { get; }
+
+    internal double[] QueryAdjoint { get; }
+
+    internal double[] ValueAdjoint { get; }
+
+    internal double[] KeyAdjoint { get; }
 
     internal double[] SBar { get; }
 
-    internal double[] WidthScratch { get; }
-
-    internal double[] WidthScratch2 { get; }
-
     internal double[] Errors { get; }
-
-    private int Tokens => Points + EvalPoints;
 
     internal Span<double> Hidden(int layer) => hidden.AsSpan(layer * Tokens * Width, Tokens * Width);
 
@@ -366,11 +394,11 @@ public sealed class FullAttentionWorkspace
             throw new ArgumentException($"The context has D={context.Dim} but the parameters D={parameters.Dim}.", nameof(context));
         }
 
-        if (context.Points != Points || context.EvalPoints != EvalPoints || parameters.Width != Width || parameters.Depth != Depth)
+        if (context.Dim != Dim || context.Points != Points || context.EvalPoints != EvalPoints || parameters.Width != Width || parameters.Depth != Depth)
         {
             throw new ArgumentException(
-                $"The workspace was built for P={Points}, K={EvalPoints}, R={Width}, L={Depth}; " +
-                $"got P={context.Points}, K={context.EvalPoints}, R={parameters.Width}, L={parameters.Depth}.",
+                $"The workspace was built for D={Dim}, P={Points}, K={EvalPoints}, R={Width}, L={Depth}; " +
+                $"got D={context.Dim}, P={context.Points}, K={context.EvalPoints}, R={parameters.Width}, L={parameters.Depth}.",
                 nameof(context));
         }
     }

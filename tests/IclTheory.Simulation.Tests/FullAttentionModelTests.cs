@@ -196,7 +196,7 @@ public class FullAttentionModelTests
     {
         var context = Context(3, 5, 2, 0.0, 1);
         var parameters = new FullAttentionParameters(3, 4, 2, true);
-        var workspace = new FullAttentionWorkspace(5, 2, 4, 1);
+        var workspace = new FullAttentionWorkspace(3, 5, 2, 4, 1);
         Assert.Equal("context", Assert.Throws<ArgumentException>(() => FullAttentionModel.Loss(context, parameters, workspace)).ParamName);
         var gradient = new double[3];
         Assert.Equal(
