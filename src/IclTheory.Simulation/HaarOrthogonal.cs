@@ -29,8 +29,8 @@ public sealed class HaarOrthogonal
 
     /// <summary>
     /// Writes a Haar-distributed orthogonal matrix (D×D row-major) to <paramref name="destination"/>, consuming D²
-    /// normals from <paramref name="rng"/>. Row j of the output is column j of O = Q diag(sign R_kk), i.e. the
-    /// output is Oᵀ, which is Haar as well; the row layout makes O v = Σ_j v_j (row j) a sequence of contiguous axpys.
+    /// normals from <paramref name="rng"/>. Row j of the output is column j of Q diag(sign R_kk); the output is thus
+    /// the transpose of the Haar factor, which is Haar as well (the measure is invariant under inversion).
     /// </summary>
     public void Sample(ref Xoshiro256StarStar rng, Span<double> destination) => Sample(ref rng, destination, signFix: true);
 

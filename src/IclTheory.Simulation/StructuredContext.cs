@@ -51,8 +51,8 @@ public sealed class StructuredContext : IRegressionContext
     /// <summary>Task vector β = O_c Ω^{1/2} g.</summary>
     public double[] Beta { get; }
 
-    /// <summary>The rotation of the current context as Oᵀ (row j is column j of O_c), D×D row-major; empty for FS.</summary>
-    public ReadOnlySpan<double> RotationTransposed => rotation;
+    /// <summary>The rotation O_c of the current context, D×D row-major; empty for FS.</summary>
+    public ReadOnlySpan<double> Rotation => rotation;
 
     /// <inheritdoc/>
     public double[] X { get; }
@@ -95,10 +95,9 @@ public sealed class StructuredContext : IRegressionContext
         var dim = Task.Dim;
         rng.FillNormal(draw);
         TensorPrimitives.Multiply(draw, sqrtScale, draw);
-        destination.Clear();
-        for (var j = 0; j < dim; j++)
+        for (var i = 0; i < dim; i++)
         {
-            TensorPrimitives.MultiplyAdd(rotation.AsSpan(j * dim, dim), draw[j], destination, destination);
+            destination[i] = TensorPrimitives.Dot<double>(rotation.AsSpan(i * dim, dim), draw);
         }
     }
 

@@ -185,13 +185,17 @@ public class StructuredSamplerTests
         return (inputs, tasks);
     }
 
-    /// <summary>u = O_cᵀ v (u_j = column j of O_c, stored as row j, dotted with v), or u = v.</summary>
+    /// <summary>u = O_cᵀ v, or u = v.</summary>
     private static void Frame(StructuredContext context, ReadOnlySpan<double> v, double[] u, bool rotateBack)
     {
         var dim = v.Length;
         for (var j = 0; j < dim; j++)
         {
-            u[j] = rotateBack ? TensorPrimitives.Dot(context.RotationTransposed.Slice(j * dim, dim), v) : v[j];
+            u[j] = rotateBack ? 0.0 : v[j];
+            for (var i = 0; rotateBack && i < dim; i++)
+            {
+                u[j] += context.Rotation[i * dim + j] * v[i];
+            }
         }
     }
 
