@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 
 namespace IclTheory.Simulation;
 
-/// <summary>Summaries of a learned Γ (D×D row-major) that the ISO theory predicts.</summary>
+/// <summary>Summaries of a learned Γ (D×D row-major) that the theory predicts.</summary>
 public static class GammaStatistics
 {
     /// <summary>γ̄ = tr Γ / D, the scalar of Γ(t) = γ(t) I (Result 1, Eq. 6).</summary>
@@ -16,6 +16,24 @@ public static class GammaStatistics
 
         return trace / dim;
     }
+
+    /// <summary>
+    /// The diagonal (Γ_kk): the eigenvalues γ_k of Result 4 (Eq. 10) when Γ is diagonal in the eigenbasis of Λ and Ω,
+    /// which for FS is the standard basis.
+    /// </summary>
+    public static double[] Diagonal(ReadOnlySpan<double> gamma, int dim)
+    {
+        var diagonal = new double[dim];
+        for (var i = 0; i < dim; i++)
+        {
+            diagonal[i] = gamma[i * dim + i];
+        }
+
+        return diagonal;
+    }
+
+    /// <summary>Eigenvalues of the symmetric part (Γ + Γᵀ)/2 in descending order (Jacobi, <see cref="SymmetricEigen"/>).</summary>
+    public static double[] SymmetricEigenvalues(ReadOnlySpan<double> gamma, int dim) => SymmetricEigen.Eigenvalues(gamma, dim);
 
     /// <summary>‖Γ − γ̄I‖_F / ‖Γ‖_F: zero when Γ is a multiple of the identity (and when Γ = 0).</summary>
     public static double Anisotropy(ReadOnlySpan<double> gamma, int dim)

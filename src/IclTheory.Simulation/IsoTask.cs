@@ -9,7 +9,7 @@ namespace IclTheory.Simulation;
 /// <param name="Context">Labelled points per context P ≥ 1 (α = P/D, parameter name "alpha").</param>
 /// <param name="Eval">Evaluation points per context K ≥ 1 (κ = K/D, parameter name "kappa").</param>
 /// <param name="Sigma2">Label-noise variance σ² ≥ 0 (parameter name "sigma2").</param>
-public sealed record IsoTask(int Dim, int Context, int Eval, double Sigma2)
+public sealed record IsoTask(int Dim, int Context, int Eval, double Sigma2) : IRegressionTask
 {
     /// <summary>Input dimension D.</summary>
     public int Dim { get; init => field = Guard.AtLeast(value, 1, "dim"); } = Guard.AtLeast(Dim, 1, "dim");
@@ -29,6 +29,12 @@ public sealed record IsoTask(int Dim, int Context, int Eval, double Sigma2)
     /// <summary>Evaluation-points ratio κ = K/D (Eq. 63).</summary>
     public double Kappa => (double)Eval / Dim;
 
+    /// <summary>E y*² = 1 + σ² (Eq. 5: Σ = Ω = I, so (1/D) tr ΩΣ = 1).</summary>
+    public double NullLoss => 1.0 + Sigma2;
+
+    /// <inheritdoc/>
+    public IRegressionContext CreateContext() => new IsoContext(this);
+
     /// <summary>Builds the task from ratios: P = round(αD), K = round(κD), each at least 1.</summary>
     public static IsoTask FromRatios(int dim, double alpha, double kappa, double sigma2)
     {
@@ -38,7 +44,7 @@ public sealed record IsoTask(int Dim, int Context, int Eval, double Sigma2)
         return new IsoTask(dim, RoundCount(alpha * dim), RoundCount(kappa * dim), sigma2);
     }
 
-    private static int RoundCount(double value) =>
+    internal static int RoundCount(double value) =>
         value < int.MaxValue
             ? Math.Max(1, (int)Math.Round(value, MidpointRounding.AwayFromZero))
             : throw new ArgumentOutOfRangeException(nameof(value), value, "A ratio times dim must be below 2^31.");

@@ -24,7 +24,7 @@ namespace IclTheory.Simulation;
 public static class ReducedGammaModel
 {
     /// <summary>The context loss ℒ(D) = K⁻¹ Σ_k (f*_k − y*_k)² of Γ (D×D row-major) at depth L.</summary>
-    public static double Loss(IsoContext context, ReadOnlySpan<double> gamma, int depth, ReducedGammaWorkspace workspace)
+    public static double Loss(IRegressionContext context, ReadOnlySpan<double> gamma, int depth, ReducedGammaWorkspace workspace)
     {
         Forward(context, gamma, depth, workspace);
         return EvaluationErrors(context, workspace);
@@ -34,7 +34,7 @@ public static class ReducedGammaModel
     /// Returns ℒ(D) and adds <paramref name="scale"/>·∂ℒ(D)/∂Γ into <paramref name="gradient"/> (D×D row-major).
     /// </summary>
     public static double LossAndGradient(
-        IsoContext context,
+        IRegressionContext context,
         ReadOnlySpan<double> gamma,
         int depth,
         ReducedGammaWorkspace workspace,
@@ -48,24 +48,22 @@ public static class ReducedGammaModel
     }
 
     /// <summary>The predictions f*_k for the K evaluation points (written to <paramref name="predictions"/>).</summary>
-    public static void Predict(IsoContext context, ReadOnlySpan<double> gamma, int depth, ReducedGammaWorkspace workspace, Span<double> predictions)
+    public static void Predict(
+        IRegressionContext context, ReadOnlySpan<double> gamma, int depth, ReducedGammaWorkspace workspace, Span<double> predictions)
     {
         Forward(context, gamma, depth, workspace);
-        for (var k = 0; k < context.Task.Eval; k++)
+        for (var k = 0; k < context.EvalPoints; k++)
         {
-            predictions[k] = TensorPrimitives.Dot(context.EvalRow(k), workspace.W);
+            predictions[k] = TensorPrimitives.Dot(Row(context.XStar, k, context.Dim), workspace.W);
         }
     }
 
     /// <summary>Runs Eq. 54 for L steps, keeping every residual r^ℓ for the backward pass.</summary>
-    private static void Forward(IsoContext context, ReadOnlySpan<double> gamma, int depth, ReducedGammaWorkspace workspace)
+    private static void Forward(IRegressionContext context, ReadOnlySpan<double> gamma, int depth, ReducedGammaWorkspace workspace)
     {
-        var dim = context.Task.Dim;
-        workspace.Check(context.Task, depth);
-        if (gamma.Length != dim * dim)
-        {
-            throw new ArgumentException($"gamma must hold D×D = {dim * dim} entries; got {gamma.Length}.", nameof(gamma));
-        }
+        var dim = context.Dim;
+        workspace.Check(context, depth);
+        CheckLength(gamma, dim * dim, "gamma");
 
         Span<double> w = workspace.W;
         Span<double> b = workspace.B;
@@ -93,36 +91,31 @@ public static class ReducedGammaModel
     }
 
     /// <summary>Stores e_k = f*_k − y*_k and returns ℒ(D) = K⁻¹ Σ e_k².</summary>
-    private static double EvaluationErrors(IsoContext context, ReducedGammaWorkspace workspace)
+    internal static double EvaluationErrors(IRegressionContext context, ReducedGammaWorkspace workspace)
     {
         var errors = workspace.Errors;
+        var dim = context.Dim;
+        var xStar = context.XStar;
+        var yStar = context.YStar;
         for (var k = 0; k < errors.Length; k++)
         {
-            errors[k] = TensorPrimitives.Dot(context.EvalRow(k), workspace.W) - context.YStar[k];
+            errors[k] = TensorPrimitives.Dot(Row(xStar, k, dim), workspace.W) - yStar[k];
         }
 
         return TensorPrimitives.SumOfSquares<double>(errors) / errors.Length;
     }
 
     private static void Backward(
-        IsoContext context,
+        IRegressionContext context,
         ReadOnlySpan<double> gamma,
         int depth,
         ReducedGammaWorkspace workspace,
         Span<double> gradient,
         double scale)
     {
-        var dim = context.Task.Dim;
         Span<double> g = workspace.Adjoint;
         Span<double> u = workspace.DimScratch;
-        g.Clear();
-        var errors = workspace.Errors;
-        var outputScale = 2.0 / errors.Length;
-        for (var k = 0; k < errors.Length; k++)
-        {
-            TensorPrimitives.MultiplyAdd(context.EvalRow(k), outputScale * errors[k], g, g);
-        }
-
+        OutputAdjoint(context, workspace, g);
         var invDepth = 1.0 / depth;
         for (var layer = depth - 1; layer >= 0; layer--)
         {
@@ -138,39 +131,69 @@ public static class ReducedGammaModel
         }
     }
 
+    /// <summary>g^L = ∂ℒ/∂w^L = (2/K) Σ_k e_k x*_k with e_k = f*_k − y*_k stored by <see cref="EvaluationErrors"/>.</summary>
+    internal static void OutputAdjoint(IRegressionContext context, ReducedGammaWorkspace workspace, Span<double> g)
+    {
+        g.Clear();
+        var errors = workspace.Errors;
+        var dim = context.Dim;
+        var xStar = context.XStar;
+        var outputScale = 2.0 / errors.Length;
+        for (var k = 0; k < errors.Length; k++)
+        {
+            TensorPrimitives.MultiplyAdd(Row(xStar, k, dim), outputScale * errors[k], g, g);
+        }
+    }
+
+    /// <summary>Refuses a parameter span whose length is not <paramref name="expected"/>.</summary>
+    internal static void CheckLength(ReadOnlySpan<double> values, int expected, string paramName)
+    {
+        if (values.Length != expected)
+        {
+            throw new ArgumentException($"{paramName} must hold {expected} entries; got {values.Length}.", paramName);
+        }
+    }
+
+    /// <summary>Row <paramref name="index"/> of a row-major matrix with <paramref name="dim"/> columns.</summary>
+    internal static ReadOnlySpan<double> Row(double[] matrix, int index, int dim) => matrix.AsSpan(index * dim, dim);
+
     /// <summary>b = Xy/P, the moment vector of the context (Eq. 54 with the D^{-1/2} scale absorbed).</summary>
-    private static void MomentVector(IsoContext context, Span<double> b)
+    internal static void MomentVector(IRegressionContext context, Span<double> b)
     {
         b.Clear();
         var y = context.Y;
+        var x = context.X;
+        var dim = context.Dim;
         for (var mu = 0; mu < y.Length; mu++)
         {
-            TensorPrimitives.MultiplyAdd(context.Row(mu), y[mu], b, b);
+            TensorPrimitives.MultiplyAdd(Row(x, mu, dim), y[mu], b, b);
         }
 
         TensorPrimitives.Multiply(b, 1.0 / y.Length, b);
     }
 
     /// <summary>result = Σ̂ v = X(Xᵀv)/P; <paramref name="result"/> may alias <paramref name="v"/>.</summary>
-    private static void ApplyCovariance(IsoContext context, ReadOnlySpan<double> v, Span<double> result, Span<double> pointScratch)
+    internal static void ApplyCovariance(IRegressionContext context, ReadOnlySpan<double> v, Span<double> result, Span<double> pointScratch)
     {
-        var points = context.Task.Context;
+        var points = context.Points;
+        var x = context.X;
+        var dim = context.Dim;
         var projections = pointScratch[..points];
         for (var mu = 0; mu < points; mu++)
         {
-            projections[mu] = TensorPrimitives.Dot(context.Row(mu), v);
+            projections[mu] = TensorPrimitives.Dot(Row(x, mu, dim), v);
         }
 
         result.Clear();
         var invPoints = 1.0 / points;
         for (var mu = 0; mu < points; mu++)
         {
-            TensorPrimitives.MultiplyAdd(context.Row(mu), invPoints * projections[mu], result, result);
+            TensorPrimitives.MultiplyAdd(Row(x, mu, dim), invPoints * projections[mu], result, result);
         }
     }
 
     /// <summary>result = Γᵀ g, accumulated over the rows of Γ.</summary>
-    private static void TransposeMultiply(ReadOnlySpan<double> gamma, ReadOnlySpan<double> g, Span<double> result)
+    internal static void TransposeMultiply(ReadOnlySpan<double> gamma, ReadOnlySpan<double> g, Span<double> result)
     {
         var dim = g.Length;
         result.Clear();
@@ -181,7 +204,7 @@ public static class ReducedGammaModel
     }
 
     /// <summary>matrix += scale · a bᵀ.</summary>
-    private static void AddOuterProduct(Span<double> matrix, ReadOnlySpan<double> a, ReadOnlySpan<double> b, double scale)
+    internal static void AddOuterProduct(Span<double> matrix, ReadOnlySpan<double> a, ReadOnlySpan<double> b, double scale)
     {
         var dim = b.Length;
         for (var i = 0; i < a.Length; i++)
@@ -192,17 +215,22 @@ public static class ReducedGammaModel
     }
 }
 
-/// <summary>Per-worker scratch for <see cref="ReducedGammaModel"/>: reused across contexts, so a step allocates nothing.</summary>
+/// <summary>
+/// Per-worker scratch for <see cref="ReducedGammaModel"/> and <see cref="UntiedGammaModel"/>: reused across contexts,
+/// so a step allocates nothing.
+/// </summary>
 public sealed class ReducedGammaWorkspace
 {
     private readonly double[] residuals;
+    private readonly int dim;
 
     /// <summary>Allocates scratch for contexts of <paramref name="task"/> at depth <paramref name="depth"/>.</summary>
-    public ReducedGammaWorkspace(IsoTask task, int depth)
+    public ReducedGammaWorkspace(IRegressionTask task, int depth)
     {
         ArgumentNullException.ThrowIfNull(task);
         Task = task;
         Depth = Guard.AtLeast(depth, 1, "depth");
+        dim = task.Dim;
         residuals = new double[depth * task.Dim];
         W = new double[task.Dim];
         B = new double[task.Dim];
@@ -213,7 +241,7 @@ public sealed class ReducedGammaWorkspace
     }
 
     /// <summary>The task the scratch is shaped for.</summary>
-    public IsoTask Task { get; }
+    public IRegressionTask Task { get; }
 
     /// <summary>The depth the scratch is shaped for.</summary>
     public int Depth { get; }
@@ -230,15 +258,15 @@ public sealed class ReducedGammaWorkspace
 
     internal double[] Errors { get; }
 
-    internal Span<double> Residual(int layer) => residuals.AsSpan(layer * Task.Dim, Task.Dim);
+    internal Span<double> Residual(int layer) => residuals.AsSpan(layer * dim, dim);
 
-    internal void Check(IsoTask task, int depth)
+    internal void Check(IRegressionContext context, int depth)
     {
-        if (task.Dim != Task.Dim || task.Context != Task.Context || task.Eval != Task.Eval || depth > Depth)
+        if (context.Dim != Task.Dim || context.Points != Task.Context || context.EvalPoints != Task.Eval || depth > Depth)
         {
             throw new ArgumentException(
-                $"The workspace was built for D={Task.Dim}, P={Task.Context}, K={Task.Eval}, L≤{Depth}; got D={task.Dim}, P={task.Context}, K={task.Eval}, L={depth}.",
-                nameof(task));
+                $"The workspace was built for D={Task.Dim}, P={Task.Context}, K={Task.Eval}, L≤{Depth}; got D={context.Dim}, P={context.Points}, K={context.EvalPoints}, L={depth}.",
+                nameof(context));
         }
     }
 }

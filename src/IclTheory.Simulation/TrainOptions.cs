@@ -1,10 +1,10 @@
 namespace IclTheory.Simulation;
 
 /// <summary>
-/// Online SGD on the reduced-Γ model (Eq. 62 convention): each step draws <paramref name="Batch"/> fresh
+/// Online SGD on the reduced-Γ model (recurrent, <see cref="ReducedGammaTrainer"/>, or untied, <see cref="UntiedGammaTrainer"/>; Eq. 62 convention): each step draws <paramref name="Batch"/> fresh
 /// contexts and applies Γ ← Γ − η_s (D/2) B⁻¹ Σ_n ∂ℒ(D_n)/∂Γ from Γ = 0, so flow time is t = Σ_s η_s.
 /// </summary>
-/// <param name="Task">The ISO task.</param>
+/// <param name="Task">The task: <see cref="IsoTask"/> (ISO) or <see cref="StructuredTask"/> (FS, RRS).</param>
 /// <param name="Depth">Depth L ≥ 1 ("depth").</param>
 /// <param name="Steps">Number of SGD steps ≥ 0 ("steps").</param>
 /// <param name="Batch">Contexts per step B ≥ 1 ("batch"; τ = B/D).</param>
@@ -17,7 +17,7 @@ namespace IclTheory.Simulation;
 /// <param name="AnnealFloor">Final learning rate of the anneal, in [0, η] ("anneal-floor").</param>
 /// <param name="MaxDegreeOfParallelism">Thread limit (−1: no limit). Results are bit-identical for every value.</param>
 public sealed record TrainOptions(
-    IsoTask Task,
+    IRegressionTask Task,
     int Depth,
     int Steps,
     int Batch,
@@ -29,8 +29,8 @@ public sealed record TrainOptions(
     double AnnealFloor = 0.0,
     int MaxDegreeOfParallelism = -1)
 {
-    /// <summary>The ISO task.</summary>
-    public IsoTask Task { get; init => field = value ?? throw new ArgumentNullException("task"); } =
+    /// <summary>The task (ISO, FS or RRS).</summary>
+    public IRegressionTask Task { get; init => field = value ?? throw new ArgumentNullException("task"); } =
         Task ?? throw new ArgumentNullException("task");
 
     /// <summary>Depth L.</summary>
@@ -139,11 +139,28 @@ public sealed record TrainOptions(
 /// <param name="DistanceToIdentity">(1/D)‖Γ − I‖_F², the quantity Result 10 prints (Eq. 64).</param>
 public sealed record TrainPoint(int Step, double Loss, double Se, double GammaBar, double Anisotropy, double DistanceToIdentity)
 {
+    /// <summary>The diagonal Γ_kk: the γ_k of Result 4 (Eq. 10) for FS, whose eigenbasis is the standard basis.</summary>
+    public IReadOnlyList<double> GammaDiagonal { get; init; } = [];
+
+    /// <summary>Eigenvalues of the symmetric part (Γ + Γᵀ)/2, descending (Result 6, Eq. 13: all equal to γ for RRS flow).</summary>
+    public IReadOnlyList<double> SymmetricEigenvalues { get; init; } = [];
+
     /// <summary>Flow time t = Σ_{s&lt;Step} η_s (the paper's time under the Eq. 62 convention).</summary>
     public double Time { get; init; }
 
     /// <summary>Learning rate used at this step (the next update's η_s; the floor at the last step).</summary>
     public double LearningRate { get; init; }
+
+    /// <summary>Value equality, with the diagonal and the eigenvalues compared element by element.</summary>
+    public bool Equals(TrainPoint? other) =>
+        other is not null
+        && (Step, Loss, Se, GammaBar, Anisotropy, DistanceToIdentity, Time, LearningRate)
+        == (other.Step, other.Loss, other.Se, other.GammaBar, other.Anisotropy, other.DistanceToIdentity, other.Time, other.LearningRate)
+        && GammaDiagonal.SequenceEqual(other.GammaDiagonal)
+        && SymmetricEigenvalues.SequenceEqual(other.SymmetricEigenvalues);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Step, Loss, Se, GammaBar, Anisotropy, DistanceToIdentity, Time, LearningRate);
 }
 
 /// <summary>The outcome of <see cref="ReducedGammaTrainer.Train"/>.</summary>
