@@ -160,6 +160,8 @@ type TrainArgs =
     | [<Mandatory>] Dim of d: int
     | [<Mandatory>] Alpha of alpha: float
     | [<Mandatory>] Depth of depth: int
+    | Nu of nu: float
+    | Beta of beta: float
     | Kappa of kappa: float
     | Steps of n: int
     | Batch of b: int
@@ -167,6 +169,9 @@ type TrainArgs =
     | Anneal of fraction: float
     | Seed of seed: int64
     | Noise of sigma2: float
+    | Init_Sigma of sigma: float
+    | Width of r: int
+    | Free_Readout
     | Eval_Contexts of n: int
     | Log_Points of n: int
     | Format of FormatArg
@@ -174,20 +179,28 @@ type TrainArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Model _ -> "model: reduced (the reduced-Γ model of Eq. 4 with a full D×D Γ; default)."
-            | Setting _ -> "data setting: iso (default)."
+            | Model _ ->
+                "model: reduced (the recurrent reduced-Γ model of Eq. 4, full D×D Γ; default), untied (L separate Γ^ℓ with η = η₀L, Section 5.1) or attention (deep linear attention of Eq. 3 with the mask of Eq. 41, Section 5.2)."
+            | Setting _ ->
+                "data setting: iso (Eq. 5; default), fs (fixed Σ = Λ, Ω, Section 3.2) or rrs (Haar-rotated per context, Eq. 12)."
             | Dim _ -> "input dimension D, 1 to 4096."
             | Alpha _ -> "context ratio α = P/D > 0."
             | Depth _ -> "depth L ≥ 1."
+            | Nu _ -> "fs/rrs: capacity exponent ν > 0, λ_k = k^(−ν), k = 1..D (default 1)."
+            | Beta _ -> "fs/rrs: source exponent β > 0, ω_k = k^(−νβ−1)/λ_k (default 1)."
             | Kappa _ -> "evaluation-point ratio κ = K/D > 0 (default 1)."
             | Steps _ -> "SGD steps ≥ 0 (default 160/η: flow time 80 at constant η, then the anneal)."
             | Batch _ -> "contexts per step B ≥ 1 (default D, i.e. τ = 1)."
             | Lr _ ->
-                "learning rate η > 0 of Eq. 62 (default: 15% of the stability bound of Result 10, at most 0.2, divided by L/4 beyond L = 4); flow time t = Σ η."
+                "learning rate η > 0 of Eq. 62 (default: 15% of the stability bound of Result 10, at most 0.2, divided by L/4 beyond L = 4; attention: a quarter of that, at most 1/D); flow time t = Σ η."
             | Anneal _ ->
                 "fraction of the steps, in [0, 1], over which η decays linearly to 5% of its value (default 0.5)."
             | Seed _ -> "random seed ≥ 0 (default 1)."
             | Noise _ -> "label-noise variance σ² ≥ 0 (default 0)."
+            | Init_Sigma _ ->
+                "attention: aligned initial scale σ > 0 (W_x = √2σE, W_k = W_q = σEEᵀ, W_v = σeeᵀ, Result 9; default 0.5)."
+            | Width _ -> "attention: residual width R ≥ D + 1 (default D + 1)."
+            | Free_Readout -> "attention: train w_y and w_o too (default: fixed unit w_y = w_o as in Result 9)."
             | Eval_Contexts _ -> "fresh contexts per evaluation, ≥ 2 (default 512)."
             | Log_Points _ -> "number of logged steps, 2 to 1000 (default 25)."
             | Format _ -> "output format (default text)."

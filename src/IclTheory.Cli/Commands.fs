@@ -315,14 +315,193 @@ let sgd (a: ParseResults<Args.SgdArgs>) =
             ]
     }
 
-/// `icl train`: trains the reduced-Γ model by online SGD (Eq. 62's convention) and evaluates it.
+/// The task of `icl train`: ISO (Eq. 5), or FS/RRS with the power-law spectra of Eq. 88.
+let private trainTask
+    (setting: SettingName)
+    (a: ParseResults<Args.TrainArgs>)
+    dim
+    alpha
+    kappa
+    sigma2
+    : IRegressionTask =
+    match setting with
+    | IsoSetting ->
+        for given, name in [ a.Contains Args.TrainArgs.Nu, "nu"; a.Contains Args.TrainArgs.Beta, "beta" ] do
+            if given then
+                bad name "(given)" "only with --setting fs or rrs"
+
+        IsoClaims.isoTask dim alpha kappa sigma2
+    | FsSetting
+    | RrsSetting ->
+        let nu = a.GetResult(Args.TrainArgs.Nu, defaultValue = 1.0)
+        let beta = a.GetResult(Args.TrainArgs.Beta, defaultValue = 1.0)
+        Validate.positive "nu" nu
+        Validate.positive "beta" beta
+
+        StructuredTask.PowerLaw(
+            dim,
+            alpha,
+            kappa,
+            sigma2,
+            nu,
+            beta,
+            (if setting = FsSetting then
+                 CovarianceSetting.Fixed
+             else
+                 CovarianceSetting.RandomRotation)
+        )
+
+let private settingText (setting: SettingName) =
+    match setting with
+    | IsoSetting -> "iso"
+    | FsSetting -> "fs"
+    | RrsSetting -> "rrs"
+
+/// The first `n` diagonal entries Γ_kk logged at a point (the eigenbasis of Σ = Λ in FS).
+let private leadingDiagonal (n: int) (p: TrainPoint) =
+    [ for k in 0 .. n - 1 -> Num p.GammaDiagonal[k] ]
+
+/// Reduced-Γ training (`--model reduced`): the curve with γ̄, anisotropy and, for fs/rrs, Γ_kk.
+let private trainReduced (options: TrainOptions) (setting: SettingName) =
+    let result =
+        Progress.run "training" (fun report ->
+            ReducedGammaTrainer.Train(options, Progress<struct (int * int)>(fun struct (d, n) -> report d n)))
+
+    let modes = if setting = IsoSetting then 0 else min 4 options.Task.Dim
+
+    let table =
+        {
+            Name = "curve"
+            Columns =
+                [
+                    "step"
+                    "flow_time"
+                    "loss"
+                    "se"
+                    "gamma_bar"
+                    "anisotropy"
+                    "distance_to_identity"
+                ]
+                @ [ for k in 1..modes -> sprintf "gamma_%d%d" k k ]
+            Rows =
+                result.Curve
+                |> Seq.map (fun p ->
+                    [
+                        int' p.Step
+                        Num p.Time
+                        Num p.Loss
+                        Num p.Se
+                        Num p.GammaBar
+                        Num p.Anisotropy
+                        Num p.DistanceToIdentity
+                    ]
+                    @ leadingDiagonal modes p)
+                |> List.ofSeq
+        }
+
+    result.FinalLoss, result.FinalLossSe, result.ContextsPerSecond, table
+
+/// Untied training (`--model untied`): per-layer γ̄^ℓ and their balance spread (Figure 8b).
+let private trainUntied (options: TrainOptions) =
+    let result =
+        Progress.run "training" (fun report ->
+            UntiedGammaTrainer.Train(options, null, Progress<struct (int * int)>(fun struct (d, n) -> report d n)))
+
+    let depth = options.Depth
+
+    let table =
+        {
+            Name = "curve"
+            Columns =
+                [ "step"; "flow_time"; "loss"; "se"; "gamma_bar"; "balance_spread" ]
+                @ [ for l in 1..depth -> sprintf "gamma_bar_layer_%d" l ]
+            Rows =
+                result.Curve
+                |> Seq.map (fun p ->
+                    [
+                        int' p.Step
+                        Num p.Time
+                        Num p.Loss
+                        Num p.Se
+                        Num p.MeanGammaBar
+                        Num p.BalanceSpread
+                    ]
+                    @ [ for g in p.LayerGammaBars -> Num g ])
+                |> List.ofSeq
+        }
+
+    result.FinalLoss, result.FinalLossSe, result.ContextsPerSecond, table
+
+/// Full attention training (`--model attention`): loss, γ̄ of Γ_eff, anisotropy and the scale w.
+let private trainAttention (options: TrainOptions) (a: ParseResults<Args.TrainArgs>) =
+    let sigma = a.GetResult(Args.TrainArgs.Init_Sigma, defaultValue = 0.5)
+    Validate.positive "init-sigma" sigma
+    let width = a.TryGetResult Args.TrainArgs.Width
+    let task = options.Task
+
+    let attention =
+        FullAttentionOptions(
+            (fun () -> task.CreateContext()),
+            options.Depth,
+            options.Steps,
+            options.Batch,
+            options.LearningRate,
+            options.Seed,
+            FullAttentionInit.Aligned sigma,
+            Width = Option.toNullable width,
+            FixedReadout = not (a.Contains Args.TrainArgs.Free_Readout),
+            EvalContexts = options.EvalContexts,
+            LogSteps = options.LogSteps,
+            AnnealFraction = options.AnnealFraction,
+            AnnealFloor = options.AnnealFloor
+        )
+
+    let result =
+        Progress.run "training" (fun report ->
+            FullAttentionTrainer.Train(attention, Progress<struct (int * int)>(fun struct (d, n) -> report d n)))
+
+    let table =
+        {
+            Name = "curve"
+            Columns = [ "step"; "flow_time"; "loss"; "se"; "gamma_bar"; "anisotropy"; "w" ]
+            Rows =
+                result.Curve
+                |> Seq.map (fun p ->
+                    [
+                        int' p.Step
+                        Num p.Time
+                        Num p.Loss
+                        Num p.Se
+                        Num p.GammaBar
+                        Num p.Anisotropy
+                        Num p.Scales.W
+                    ])
+                |> List.ofSeq
+        }
+
+    result.FinalLoss, result.FinalLossSe, result.ContextsPerSecond, table
+
+/// `icl train`: trains a model by online SGD (Eq. 62's convention) and evaluates it on fresh contexts.
 let train (a: ParseResults<Args.TrainArgs>) =
-    let model = a.GetResult(Args.TrainArgs.Model, defaultValue = "reduced")
+    let model =
+        a.GetResult(Args.TrainArgs.Model, defaultValue = "reduced").ToLowerInvariant()
 
-    if model.ToLowerInvariant() <> "reduced" then
-        bad "model" model "reduced (untied and attention are not implemented yet)"
+    if model <> "reduced" && model <> "untied" && model <> "attention" then
+        bad "model" model "reduced, untied or attention"
 
-    requireIso (a.GetResult(Args.TrainArgs.Setting, defaultValue = "iso"))
+    if model <> "attention" then
+        for given, name in
+            [
+                a.Contains Args.TrainArgs.Init_Sigma, "init-sigma"
+                a.Contains Args.TrainArgs.Width, "width"
+                a.Contains Args.TrainArgs.Free_Readout, "free-readout"
+            ] do
+            if given then
+                bad name "(given)" "only with --model attention"
+
+    let setting =
+        parseSetting (a.GetResult(Args.TrainArgs.Setting, defaultValue = "iso"))
+
     let dim = a.GetResult Args.TrainArgs.Dim
     inRangeInt "dim" 1 4096 dim
     let alpha = a.GetResult Args.TrainArgs.Alpha
@@ -333,6 +512,9 @@ let train (a: ParseResults<Args.TrainArgs>) =
     inRangeInt "depth" 1 100000 depth
     let sigma2 = a.GetResult(Args.TrainArgs.Noise, defaultValue = 0.0)
     Validate.nonNegative "sigma2" sigma2
+
+    a.TryGetResult Args.TrainArgs.Width
+    |> Option.iter (fun r -> inRangeInt "width" (dim + 1) 1_000_000 r)
 
     let anneal =
         a.GetResult(Args.TrainArgs.Anneal, defaultValue = TrainDefaults.annealFraction)
@@ -347,16 +529,20 @@ let train (a: ParseResults<Args.TrainArgs>) =
     inRangeInt "eval-contexts" 2 10_000_000 evalContexts
     let logPoints = a.GetResult(Args.TrainArgs.Log_Points, defaultValue = 25)
     inRangeInt "log-points" 2 1000 logPoints
-    let task = IsoClaims.isoTask dim alpha kappa sigma2
+    let task = trainTask setting a dim alpha kappa sigma2
 
     let batch =
         a.GetResult(Args.TrainArgs.Batch, defaultValue = TrainDefaults.batch task)
 
     inRangeInt "batch" 1 10_000_000 batch
 
-    let lr =
-        a.GetResult(Args.TrainArgs.Lr, defaultValue = TrainDefaults.learningRate task batch depth)
+    let defaultLr =
+        if model = "attention" then
+            TrainDefaults.attentionLearningRate task batch depth
+        else
+            TrainDefaults.learningRate task batch depth
 
+    let lr = a.GetResult(Args.TrainArgs.Lr, defaultValue = defaultLr)
     Validate.positive "lr" lr
     let steps = a.GetResult(Args.TrainArgs.Steps, defaultValue = TrainDefaults.steps lr)
     inRangeInt "steps" 0 100_000_000 steps
@@ -375,24 +561,44 @@ let train (a: ParseResults<Args.TrainArgs>) =
             AnnealFloor = TrainDefaults.annealFloorRatio * lr
         )
 
-    let result =
-        Progress.run "training" (fun report ->
-            ReducedGammaTrainer.Train(options, Progress<struct (int * int)>(fun struct (d, n) -> report d n)))
+    let finalLoss, finalSe, throughput, table =
+        match model with
+        | "untied" -> trainUntied options
+        | "attention" -> trainAttention options a
+        | _ -> trainReduced options setting
 
     let theory =
-        IsoLandscape.optimum
-            {
-                Alpha = alpha
-                Depth = Finite depth
-                Sigma2 = sigma2
-            }
+        match setting with
+        | IsoSetting ->
+            let o =
+                IsoLandscape.optimum
+                    {
+                        Alpha = alpha
+                        Depth = Finite depth
+                        Sigma2 = sigma2
+                    }
+
+            [
+                "theory_test_loss_star", Num(o.LossStar + sigma2)
+                "theory_gamma_star", Num o.GammaStar
+            ]
+        | _ -> []
+
+    let spectrum =
+        match setting with
+        | IsoSetting -> []
+        | _ ->
+            [
+                "nu", Num(a.GetResult(Args.TrainArgs.Nu, defaultValue = 1.0))
+                "beta", Num(a.GetResult(Args.TrainArgs.Beta, defaultValue = 1.0))
+            ]
 
     format (a.TryGetResult Args.TrainArgs.Format),
     {
         Fields =
             [
-                "model", Str "reduced"
-                "setting", Str "iso"
+                "model", Str model
+                "setting", Str(settingText setting)
                 "dim", int' dim
                 "context", int' task.Context
                 "eval_points", int' task.Eval
@@ -400,44 +606,18 @@ let train (a: ParseResults<Args.TrainArgs>) =
                 "kappa", Num kappa
                 "depth", int' depth
                 "sigma2", Num sigma2
+            ]
+            @ spectrum
+            @ [
                 "steps", int' steps
                 "batch", int' batch
                 "lr", Num lr
                 "anneal", Num anneal
                 "seed", Int seed
-                "final_loss", Num result.FinalLoss
-                "final_loss_se", Num result.FinalLossSe
-                "theory_test_loss_star", Num(theory.LossStar + sigma2)
-                "theory_gamma_star", Num theory.GammaStar
-                "contexts_per_second", Num result.ContextsPerSecond
+                "final_loss", Num finalLoss
+                "final_loss_se", Num finalSe
             ]
-        Tables =
-            [
-                {
-                    Name = "curve"
-                    Columns =
-                        [
-                            "step"
-                            "flow_time"
-                            "loss"
-                            "se"
-                            "gamma_bar"
-                            "anisotropy"
-                            "distance_to_identity"
-                        ]
-                    Rows =
-                        result.Curve
-                        |> Seq.map (fun p ->
-                            [
-                                int' p.Step
-                                Num p.Time
-                                Num p.Loss
-                                Num p.Se
-                                Num p.GammaBar
-                                Num p.Anisotropy
-                                Num p.DistanceToIdentity
-                            ])
-                        |> List.ofSeq
-                }
-            ]
+            @ theory
+            @ [ "contexts_per_second", Num throughput ]
+        Tables = [ table ]
     }

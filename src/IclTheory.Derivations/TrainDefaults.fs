@@ -26,7 +26,7 @@ let maxLearningRate = 0.2
 /// L = 4: at depth the optimum γ* sits near the edge of stability γλ_max/L = 2, which finite-D
 /// spectra cross (λ_max of Σ̂ fluctuates above λ₊), so the fluctuations of Γ must stay smaller
 /// (α = 1, L = 8, D = 32 diverged at η = 0.15).
-let learningRate (task: IsoTask) (batch: int) (depth: int) =
+let learningRate (task: #IRegressionTask) (batch: int) (depth: int) =
     let c = 1.0 + (1.0 + task.Sigma2) / task.Alpha
     let tau = float batch / float task.Dim
     let bound = 2.0 / (c * (1.0 + (1.0 + 1.0 / task.Kappa) / tau))
@@ -43,8 +43,14 @@ let annealFraction = 0.5
 /// Final learning rate as a fraction of η.
 let annealFloorRatio = 0.05
 
+/// The default learning rate of the full attention model: a quarter of the reduced-Γ default and at
+/// most 1/D. The aligned scalars move the effective Γ with a step about 5γ²/w² ≈ 20w⁸ times η, which
+/// grows with γ, and the direct x → label path of W_x is stable only for η < 2/D.
+let attentionLearningRate (task: #IRegressionTask) (batch: int) (depth: int) =
+    min (0.25 * learningRate task batch depth) (1.0 / float task.Dim)
+
 /// Batch of contexts per step: B = D (τ = 1).
-let batch (task: IsoTask) = task.Dim
+let batch (task: #IRegressionTask) = task.Dim
 
 /// The recommended schedule for `task` at depth L, logging about `logPoints` steps.
 let recommended (task: IsoTask) (depth: int) (seed: uint64) (evalContexts: int) (logPoints: int) =
