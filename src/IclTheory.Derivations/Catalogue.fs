@@ -3,7 +3,11 @@ module IclTheory.Derivations.Catalogue
 
 /// All claims, in the order they are listed in reports.
 let all: Claim list =
-    IsoClaims.all @ FsClaims.all @ RrsClaims.all @ ExponentClaims.all
+    IsoClaims.all
+    @ FsClaims.all
+    @ RrsClaims.all
+    @ StructuredSimClaims.all
+    @ ExponentClaims.all
 
 /// The claims with the given ids and everything they depend on; raises on an unknown id.
 let select (ids: string list) =
