@@ -429,6 +429,12 @@ let run (argv: string array) (out: string) (quick: bool) (seed: uint64) =
         figure2 dir s seed
         Progress.note "figure 7: shallow online SGD (Result 10)"
         figure7 dir s seed
+        Progress.note "figures 3 and 4: FS and RRS theory at N, P → ∞"
+        let modes = if quick then 2000 else 20000
+        let f3b, f3c = ReproduceStructured.figure3Theory modes
+        writeFigure dir "figure3" [ f3b; f3c ]
+        let f4a, f4b, f4c = ReproduceStructured.figure4Theory modes
+        writeFigure dir "figure4" [ f4a; f4b; f4c ]
         let diverged = Progress.run "figure 1: training runs" (figure1 dir s seed)
         Progress.note "checks"
         results <- CheckCommand.runChecks quick seed []
@@ -436,11 +442,11 @@ let run (argv: string array) (out: string) (quick: bool) (seed: uint64) =
 
         let summary =
             StringBuilder()
-                .AppendLine("# IclTheory reproduction: ISO setting")
+                .AppendLine("# IclTheory reproduction: ISO setting; FS and RRS theory")
                 .AppendLine()
                 .AppendLine(
                     sprintf
-                        "Mode: %s (D = %d for training, %d for landscapes and Result 10), seed %d. Figures: `figure1`, `figure2`, `figure7` (.png, .svg, .csv)."
+                        "Mode: %s (D = %d for training, %d for landscapes and Result 10), seed %d. Figures: `figure1`, `figure2`, `figure7` (ISO), `figure3` (b: FS loss by depth, c: OOD loss, Eq. 11), `figure4` (RRS at N, P → ∞) (.png, .svg, .csv)."
                         (if quick then "quick" else "full")
                         s.Dim
                         (2 * s.Dim)
