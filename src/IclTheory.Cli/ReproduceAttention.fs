@@ -57,7 +57,9 @@ let private lossPanel (runs: (AttentionExperiment * AttentionCurvePoint[]) list)
                     Y = theoryFlow e ts |> Array.map (fun pt -> IsoLandscape.loss p pt.Gamma + e.Sigma2)
                     Dashed = false
                 })
-        Dots = runs |> List.map (fun (e, c) -> dots (sprintf "trained, L=%d" e.Depth) c (fun pt -> pt.Loss))
+        Dots =
+            runs
+            |> List.map (fun (e, c) -> dots (sprintf "trained, L=%d" e.Depth) c (fun pt -> pt.Loss))
     }
 
 /// Panel (b): trained γ̄ = tr Γ_eff/D against γ(t) of Eq. 125 and 2w̄⁵ from the measured scales (Eq. 126).
@@ -87,7 +89,9 @@ let private gammaPanel (runs: (AttentionExperiment * AttentionCurvePoint[]) list
                         Dashed = true
                     }
                 ])
-        Dots = runs |> List.map (fun (e, c) -> dots (sprintf "trained γ̄, L=%d" e.Depth) c (fun pt -> pt.GammaBar))
+        Dots =
+            runs
+            |> List.map (fun (e, c) -> dots (sprintf "trained γ̄, L=%d" e.Depth) c (fun pt -> pt.GammaBar))
     }
 
 /// Figure 6 (a)–(b): the registry node's setting (ISO, α = 2, σ = 0.5, fixed readout) at L = 1, 2

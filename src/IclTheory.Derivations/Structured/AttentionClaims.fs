@@ -134,7 +134,10 @@ let eulerGamma (e: AttentionExperiment) (steps: int[]) =
     for k in 1..last do
         let g = gammaOf w
         let slope = 0.5 * e.Lr * IsoLandscape.derivative p g
-        let dv, dk, dq = w[1] * w[2] * w[3] * w[3], w[0] * w[2] * w[3] * w[3], w[0] * w[1] * w[3] * w[3]
+
+        let dv, dk, dq =
+            w[1] * w[2] * w[3] * w[3], w[0] * w[2] * w[3] * w[3], w[0] * w[1] * w[3] * w[3]
+
         let dx = 2.0 * w[0] * w[1] * w[2] * w[3]
         w[0] <- w[0] - slope * dv
         w[1] <- w[1] - slope * dk
@@ -213,7 +216,9 @@ let trainedVsTheory (report: string -> unit) (e: AttentionExperiment) =
             TheoryLoss = IsoLandscape.loss p gamma + e.Sigma2
             EulerGamma = euler[i]
             FiniteDLoss = acrossRuns reference
-            LossGap = Array.map2 (fun (pt: FullAttentionPoint) ref -> pt.Loss - ref) points reference |> acrossRuns
+            LossGap =
+                Array.map2 (fun (pt: FullAttentionPoint) ref -> pt.Loss - ref) points reference
+                |> acrossRuns
         })
 
 /// The node's experiment at depth L. η ≪ 2/D keeps the direct x → label path of W_x stable and the
@@ -222,7 +227,10 @@ let trainedVsTheory (report: string -> unit) (e: AttentionExperiment) =
 /// γ* inside t ≤ 2.5 (the escape time of dw/dt ≈ 2w⁴ is 1/(6σ³) ≈ 1.3).
 let nodeExperiment (s: CheckSettings) (depth: int) =
     let dim, batch, lr, runs, evalContexts =
-        if s.Quick then 8, 64, 0.025, 3, 256 else 16, 128, 0.02, 3, 512
+        if s.Quick then
+            8, 64, 0.025, 3, 256
+        else
+            16, 128, 0.02, 3, 512
 
     let steps = int (Math.Round(2.5 / lr))
 
@@ -251,7 +259,9 @@ let gammaAllowance (e: AttentionExperiment) (pt: AttentionCurvePoint) =
 /// 2(anisotropy·γ̄)² of the off-isotropic part of Γ_eff (Hessian factor ≤ 2 on ISO data).
 let lossAllowance (e: AttentionExperiment) (pt: AttentionCurvePoint) =
     let slope = abs (IsoLandscape.derivative (isoParams e) pt.TheoryGamma)
-    slope * gammaAllowance e pt + 2.0 * (pt.Anisotropy.Value * pt.GammaBar.Value) ** 2.0
+
+    slope * gammaAllowance e pt
+    + 2.0 * (pt.Anisotropy.Value * pt.GammaBar.Value) ** 2.0
 
 /// The rows of one experiment: γ̄(t) and the finite-D-corrected loss(t) at every logged t > 0.
 let private experimentRows (e: AttentionExperiment) (curve: AttentionCurvePoint[]) =
