@@ -7,6 +7,7 @@ let all: Claim list =
     @ FsClaims.all
     @ RrsClaims.all
     @ StructuredSimClaims.all
+    @ [ AttentionClaims.result9Simulation ]
     @ ExponentClaims.all
 
 /// The claims with the given ids and everything they depend on; raises on an unknown id.
