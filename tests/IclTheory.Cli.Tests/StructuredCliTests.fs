@@ -7,6 +7,10 @@ open System.Text.Json
 open Xunit
 open IclTheory.Cli
 
+/// Every test of this assembly redirects the process-wide Console: run them one at a time.
+[<assembly: CollectionBehavior(DisableTestParallelization = true)>]
+do ()
+
 let private icl (args: string list) =
     let out, err = new StringWriter(), new StringWriter()
     let oldOut, oldErr = Console.Out, Console.Error
