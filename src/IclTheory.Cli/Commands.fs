@@ -8,7 +8,8 @@ open IclTheory.Simulation
 open IclTheory.Derivations
 open IclTheory.Cli.Output
 
-let private bad (name: string) (value: string) (allowed: string) =
+/// Raises the bad-input error (exit 2) naming the parameter, its value and the allowed range.
+let bad (name: string) (value: string) (allowed: string) =
     raise (InvalidParameterException(name, value, allowed))
 
 /// The output format chosen with --format (text by default).
@@ -54,7 +55,15 @@ let depthText (d: Depth) =
     | Finite l -> Int(int64 l)
     | Infinite -> Str "inf"
 
-let private inRangeInt (name: string) (lo: int) (hi: int) (n: int) =
+/// Refuses the first option that was given where it does not apply: (given, name) pairs, and where
+/// the option is allowed.
+let refuseGiven (allowedWhere: string) (options: (bool * string) list) =
+    options
+    |> List.tryFind fst
+    |> Option.iter (fun (_, name) -> bad name "(given)" allowedWhere)
+
+/// Refuses an integer outside [lo, hi], naming the parameter.
+let inRangeInt (name: string) (lo: int) (hi: int) (n: int) =
     if n < lo || n > hi then
         bad name (string n) (sprintf "an integer in [%d, %d]" lo hi)
 
@@ -326,9 +335,9 @@ let private trainTask
     : IRegressionTask =
     match setting with
     | IsoSetting ->
-        for given, name in [ a.Contains Args.TrainArgs.Nu, "nu"; a.Contains Args.TrainArgs.Beta, "beta" ] do
-            if given then
-                bad name "(given)" "only with --setting fs or rrs"
+        refuseGiven
+            "only with --setting fs or rrs"
+            [ a.Contains Args.TrainArgs.Nu, "nu"; a.Contains Args.TrainArgs.Beta, "beta" ]
 
         IsoClaims.isoTask dim alpha kappa sigma2
     | FsSetting
@@ -361,74 +370,54 @@ let private settingText (setting: SettingName) =
 let private leadingDiagonal (n: int) (p: TrainPoint) =
     [ for k in 0 .. n - 1 -> Num p.GammaDiagonal[k] ]
 
+/// Runs a trainer with progress on standard error (`report` receives steps done and total).
+let private withTrainingProgress (train: IProgress<struct (int * int)> -> 'result) =
+    Progress.run "training" (fun report -> train (Progress<struct (int * int)>(fun struct (d, n) -> report d n)))
+
+/// The `curve` table of a training run: step, flow time, test loss and its SE, then the model's
+/// own columns.
+let private trainingCurve (extraColumns: string list) (rows: seq<Value list>) =
+    {
+        Name = "curve"
+        Columns = [ "step"; "flow_time"; "loss"; "se" ] @ extraColumns
+        Rows = List.ofSeq rows
+    }
+
+/// The leading cells of a curve row (the columns of `trainingCurve`).
+let private stepCells (step: int) (time: float) (loss: float) (se: float) =
+    [ int' step; Num time; Num loss; Num se ]
+
 /// Reduced-Γ training (`--model reduced`): the curve with γ̄, anisotropy and, for fs/rrs, Γ_kk.
 let private trainReduced (options: TrainOptions) (setting: SettingName) =
-    let result =
-        Progress.run "training" (fun report ->
-            ReducedGammaTrainer.Train(options, Progress<struct (int * int)>(fun struct (d, n) -> report d n)))
-
+    let result = withTrainingProgress (fun p -> ReducedGammaTrainer.Train(options, p))
     let modes = if setting = IsoSetting then 0 else min 4 options.Task.Dim
 
     let table =
-        {
-            Name = "curve"
-            Columns =
-                [
-                    "step"
-                    "flow_time"
-                    "loss"
-                    "se"
-                    "gamma_bar"
-                    "anisotropy"
-                    "distance_to_identity"
-                ]
-                @ [ for k in 1..modes -> sprintf "gamma_%d%d" k k ]
-            Rows =
-                result.Curve
-                |> Seq.map (fun p ->
-                    [
-                        int' p.Step
-                        Num p.Time
-                        Num p.Loss
-                        Num p.Se
-                        Num p.GammaBar
-                        Num p.Anisotropy
-                        Num p.DistanceToIdentity
-                    ]
-                    @ leadingDiagonal modes p)
-                |> List.ofSeq
-        }
+        trainingCurve
+            ([ "gamma_bar"; "anisotropy"; "distance_to_identity" ]
+             @ [ for k in 1..modes -> sprintf "gamma_%d%d" k k ])
+            (result.Curve
+             |> Seq.map (fun p ->
+                 stepCells p.Step p.Time p.Loss p.Se
+                 @ [ Num p.GammaBar; Num p.Anisotropy; Num p.DistanceToIdentity ]
+                 @ leadingDiagonal modes p))
 
     result.FinalLoss, result.FinalLossSe, result.ContextsPerSecond, table
 
 /// Untied training (`--model untied`): per-layer γ̄^ℓ and their balance spread (Figure 8b).
 let private trainUntied (options: TrainOptions) =
     let result =
-        Progress.run "training" (fun report ->
-            UntiedGammaTrainer.Train(options, null, Progress<struct (int * int)>(fun struct (d, n) -> report d n)))
-
-    let depth = options.Depth
+        withTrainingProgress (fun p -> UntiedGammaTrainer.Train(options, null, p))
 
     let table =
-        {
-            Name = "curve"
-            Columns =
-                [ "step"; "flow_time"; "loss"; "se"; "gamma_bar"; "balance_spread" ]
-                @ [ for l in 1..depth -> sprintf "gamma_bar_layer_%d" l ]
-            Rows =
-                result.Curve
-                |> Seq.map (fun p ->
-                    [
-                        int' p.Step
-                        Num p.Time
-                        Num p.Loss
-                        Num p.Se
-                        Num p.MeanGammaBar
-                        Num p.BalanceSpread
-                    ]
-                    @ [ for g in p.LayerGammaBars -> Num g ])
-                |> List.ofSeq
-        }
+        trainingCurve
+            ([ "gamma_bar"; "balance_spread" ]
+             @ [ for l in 1 .. options.Depth -> sprintf "gamma_bar_layer_%d" l ])
+            (result.Curve
+             |> Seq.map (fun p ->
+                 stepCells p.Step p.Time p.Loss p.Se
+                 @ [ Num p.MeanGammaBar; Num p.BalanceSpread ]
+                 @ [ for g in p.LayerGammaBars -> Num g ]))
 
     result.FinalLoss, result.FinalLossSe, result.ContextsPerSecond, table
 
@@ -457,27 +446,15 @@ let private trainAttention (options: TrainOptions) (a: ParseResults<Args.TrainAr
         )
 
     let result =
-        Progress.run "training" (fun report ->
-            FullAttentionTrainer.Train(attention, Progress<struct (int * int)>(fun struct (d, n) -> report d n)))
+        withTrainingProgress (fun p -> FullAttentionTrainer.Train(attention, p))
 
     let table =
-        {
-            Name = "curve"
-            Columns = [ "step"; "flow_time"; "loss"; "se"; "gamma_bar"; "anisotropy"; "w" ]
-            Rows =
-                result.Curve
-                |> Seq.map (fun p ->
-                    [
-                        int' p.Step
-                        Num p.Time
-                        Num p.Loss
-                        Num p.Se
-                        Num p.GammaBar
-                        Num p.Anisotropy
-                        Num p.Scales.W
-                    ])
-                |> List.ofSeq
-        }
+        trainingCurve
+            [ "gamma_bar"; "anisotropy"; "w" ]
+            (result.Curve
+             |> Seq.map (fun p ->
+                 stepCells p.Step p.Time p.Loss p.Se
+                 @ [ Num p.GammaBar; Num p.Anisotropy; Num p.Scales.W ]))
 
     result.FinalLoss, result.FinalLossSe, result.ContextsPerSecond, table
 
@@ -490,14 +467,13 @@ let train (a: ParseResults<Args.TrainArgs>) =
         bad "model" model "reduced, untied or attention"
 
     if model <> "attention" then
-        for given, name in
+        refuseGiven
+            "only with --model attention"
             [
                 a.Contains Args.TrainArgs.Init_Sigma, "init-sigma"
                 a.Contains Args.TrainArgs.Width, "width"
                 a.Contains Args.TrainArgs.Free_Readout, "free-readout"
-            ] do
-            if given then
-                bad name "(given)" "only with --model attention"
+            ]
 
     let setting =
         parseSetting (a.GetResult(Args.TrainArgs.Setting, defaultValue = "iso"))

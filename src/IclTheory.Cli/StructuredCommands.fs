@@ -8,20 +8,13 @@ open Argu
 open IclTheory.Solver
 open IclTheory.Cli.Output
 
-let private bad (name: string) (value: string) (allowed: string) =
-    raise (InvalidParameterException(name, value, allowed))
-
-let private inRangeInt (name: string) (lo: int) (hi: int) (n: int) =
-    if n < lo || n > hi then
-        bad name (string n) (sprintf "an integer in [%d, %d]" lo hi)
-
 /// The spectrum of a command: a CSV file of (λ_k, ω_k) when given, else the power law
 /// λ_k = k^(−ν), ω_k = k^(−νβ−1)/λ_k with M modes.
 let spectrumOf (path: string option) (nu: float option) (beta: float option) (modes: int) =
     match path with
     | Some file ->
         if not (File.Exists file) then
-            bad "spectrum" file "an existing CSV file of lambda,omega rows"
+            Commands.bad "spectrum" file "an existing CSV file of lambda,omega rows"
 
         Spectrum.parseCsv (File.ReadAllText file)
     | None -> Spectrum.powerLaw (defaultArg nu 1.0) (defaultArg beta 1.0) modes
@@ -46,7 +39,7 @@ let private fsConvention (name: string) =
     match name.ToLowerInvariant() with
     | "eq10" -> FsTheory.Eq10
     | "eq85" -> FsTheory.Eq85
-    | other -> bad "convention" other "eq10 or eq85 (with --setting fs)"
+    | other -> Commands.bad "convention" other "eq10 or eq85 (with --setting fs)"
 
 let private depthLabel (d: Depth) = valueText (Commands.depthText d)
 
@@ -56,7 +49,7 @@ let private fsFlow (a: ParseResults<Args.FlowArgs>) (s: Spectrum.Spectrum) (dept
         fsConvention (a.GetResult(Args.FlowArgs.Convention, defaultValue = "eq10"))
 
     let leading = a.GetResult(Args.FlowArgs.Leading, defaultValue = 4)
-    inRangeInt "leading" 1 64 leading
+    Commands.inRangeInt "leading" 1 64 leading
     let leading = min leading (Spectrum.modes s)
     let curve = FsTheory.curve s convention depth leading times
 
@@ -100,7 +93,7 @@ let private fsFlow (a: ParseResults<Args.FlowArgs>) (s: Spectrum.Spectrum) (dept
 /// `icl flow --setting rrs`: the isotropic flow γ(t) of Eq. 13 and ℒ(γ(t)) of Eq. 94.
 let private rrsFlow (a: ParseResults<Args.FlowArgs>) (s: Spectrum.Spectrum) (depth: Depth) (times: float[]) =
     if a.Contains Args.FlowArgs.Convention then
-        bad
+        Commands.bad
             "convention"
             (a.GetResult Args.FlowArgs.Convention)
             "not used with --setting rrs (Eq. 13's time is SGD time)"
@@ -138,16 +131,15 @@ let private rrsFlow (a: ParseResults<Args.FlowArgs>) (s: Spectrum.Spectrum) (dep
 
 /// `icl flow --setting fs|rrs`.
 let flow (setting: Commands.SettingName) (a: ParseResults<Args.FlowArgs>) =
-    for unused, name in
+    Commands.refuseGiven
+        "only with --setting iso (fs/rrs are the P → ∞, noise-free limits)"
         [
             a.Contains Args.FlowArgs.Alpha, "alpha"
             a.Contains Args.FlowArgs.Noise, "noise"
-        ] do
-        if unused then
-            bad name "(given)" "only with --setting iso (fs/rrs are the P → ∞, noise-free limits)"
+        ]
 
     if a.Contains Args.FlowArgs.Method then
-        bad "method" (a.GetResult Args.FlowArgs.Method) "only with --setting iso"
+        Commands.bad "method" (a.GetResult Args.FlowArgs.Method) "only with --setting iso"
 
     let path = a.TryGetResult Args.FlowArgs.Spectrum
     let nu = a.TryGetResult Args.FlowArgs.Nu
@@ -161,10 +153,10 @@ let flow (setting: Commands.SettingName) (a: ParseResults<Args.FlowArgs>) =
     Validate.positive "t-min" tMin
 
     if tMin >= tMax then
-        bad "t-min" (string tMin) (sprintf "a number < t-max = %g" tMax)
+        Commands.bad "t-min" (string tMin) (sprintf "a number < t-max = %g" tMax)
 
     let n = a.GetResult(Args.FlowArgs.Points, defaultValue = 60)
-    inRangeInt "points" 2 100000 n
+    Commands.inRangeInt "points" 2 100000 n
     let times = flowTimes tMin tMax n
 
     let name, (extra, table) =
@@ -188,23 +180,23 @@ let ood (a: ParseResults<Args.OodArgs>) =
     let nu = a.TryGetResult Args.OodArgs.Nu
     let beta = a.TryGetResult Args.OodArgs.Beta
     let modes = a.GetResult(Args.OodArgs.Modes, defaultValue = 32)
-    inRangeInt "modes" 2 2000 modes
+    Commands.inRangeInt "modes" 2 2000 modes
     let s = spectrumOf path nu beta modes
-    inRangeInt "modes" 2 2000 (Spectrum.modes s)
+    Commands.inRangeInt "modes" 2 2000 (Spectrum.modes s)
     let depths = a.GetResult(Args.OodArgs.Depths, defaultValue = [ 1; 2; 4; 8 ])
 
     for l in depths do
-        inRangeInt "depths" 1 100000 l
+        Commands.inRangeInt "depths" 1 100000 l
 
     let thetaMax = a.GetResult(Args.OodArgs.Theta_Max, defaultValue = 1.0)
     Validate.positive "theta-max" thetaMax
     Validate.finite "theta-max" thetaMax
     let n = a.GetResult(Args.OodArgs.Points, defaultValue = 41)
-    inRangeInt "points" 2 10000 n
+    Commands.inRangeInt "points" 2 10000 n
     let seed = a.GetResult(Args.OodArgs.Seed, defaultValue = 1)
 
     if seed < 0 then
-        bad "seed" (string seed) "an integer >= 0"
+        Commands.bad "seed" (string seed) "an integer >= 0"
 
     let rotateOmega = not (a.Contains Args.OodArgs.Fixed_Omega)
     let thetas = Commands.linspace 0.0 thetaMax n

@@ -133,3 +133,11 @@ let combine (rows: Comparison list) =
 /// A node's engine is sound when no row found engine and simulation (or two methods) in conflict.
 let engineSound (rows: Comparison list) =
     rows |> List.forall (fun r -> r.Verdict <> Unverified)
+
+/// A node's outcome from its rows: the rows, whether its engine is sound, and the summary line.
+let outcome (rows: Comparison list) (summary: string) =
+    {
+        Comparisons = rows
+        EngineSound = engineSound rows
+        Summary = summary
+    }

@@ -112,61 +112,15 @@ public sealed record FullAttentionOptions(
             throw new ArgumentOutOfRangeException("width", width, $"width must be an integer ≥ D + 1 = {dim + 1}; got {width}.");
         }
 
-        if (AnnealFloor > LearningRate)
-        {
-            throw new ArgumentOutOfRangeException("anneal-floor", AnnealFloor, $"anneal-floor must lie in [0, lr = {LearningRate}]; got {AnnealFloor}.");
-        }
-
-        if (MaxDegreeOfParallelism is 0 or < -1)
-        {
-            throw new ArgumentOutOfRangeException(
-                "threads", MaxDegreeOfParallelism, $"threads must be −1 (no limit) or ≥ 1; got {MaxDegreeOfParallelism}.");
-        }
-
-        foreach (var step in LogSteps ?? [])
-        {
-            if (step < 0 || step > Steps)
-            {
-                throw new ArgumentOutOfRangeException("log-steps", step, $"Each logged step must lie in [0, steps = {Steps}]; got {step}.");
-            }
-        }
-
+        SgdSchedule.Validate(LearningRate, AnnealFloor, MaxDegreeOfParallelism, LogSteps, Steps);
         return width;
     }
 
     /// <summary>The learning rate η_s of step s: η, then linear decay over the last ⌈fraction·Steps⌉ steps to the floor.</summary>
-    public double LearningRateAt(int step)
-    {
-        var annealSteps = (int)Math.Ceiling(AnnealFraction * Steps);
-        var annealStart = Steps - annealSteps;
-        if (annealSteps == 0 || step < annealStart)
-        {
-            return LearningRate;
-        }
-
-        var progress = (double)(step - annealStart + 1) / annealSteps;
-        return LearningRate + (AnnealFloor - LearningRate) * progress;
-    }
+    public double LearningRateAt(int step) => SgdSchedule.LearningRateAt(LearningRate, AnnealFloor, AnnealFraction, Steps, step);
 
     /// <summary>The sorted, distinct steps at which the trainer evaluates (always including 0 and Steps).</summary>
-    public int[] ResolvedLogSteps()
-    {
-        var steps = new SortedSet<int> { 0, Steps };
-        if (LogSteps is null)
-        {
-            const int points = 20;
-            for (var k = 1; k < points; k++)
-            {
-                steps.Add((int)Math.Round(Math.Pow(Math.Max(Steps, 1), (double)k / points)));
-            }
-        }
-        else
-        {
-            steps.UnionWith(LogSteps.Where(s => s >= 0 && s <= Steps));
-        }
-
-        return [.. steps];
-    }
+    public int[] ResolvedLogSteps() => SgdSchedule.ResolvedLogSteps(Steps, LogSteps);
 }
 
 /// <summary>One logged point of a full-attention training curve.</summary>

@@ -61,10 +61,20 @@ public static class ReducedGammaModel
     /// <summary>Runs Eq. 54 for L steps, keeping every residual r^ℓ for the backward pass.</summary>
     private static void Forward(IRegressionContext context, ReadOnlySpan<double> gamma, int depth, ReducedGammaWorkspace workspace)
     {
-        var dim = context.Dim;
         workspace.Check(context, depth);
-        CheckLength(gamma, dim * dim, "gamma");
+        CheckLength(gamma, context.Dim * context.Dim, "gamma");
+        ForwardLayers(context, gamma, 0, depth, workspace);
+    }
 
+    /// <summary>
+    /// The layer recursion of Eqs. 48–49 (Eq. 54 when tied), keeping every residual r^ℓ for the backward pass: layer ℓ
+    /// uses the D×D matrix at offset ℓ·<paramref name="layerStride"/> of <paramref name="gammas"/> (stride 0: one
+    /// recurrent Γ; stride D²: untied Γ^ℓ). Callers check the workspace and the span's length.
+    /// </summary>
+    internal static void ForwardLayers(
+        IRegressionContext context, ReadOnlySpan<double> gammas, int layerStride, int depth, ReducedGammaWorkspace workspace)
+    {
+        var dim = context.Dim;
         Span<double> w = workspace.W;
         Span<double> b = workspace.B;
         MomentVector(context, b);
@@ -83,6 +93,7 @@ public static class ReducedGammaModel
                 TensorPrimitives.Subtract(b, residual, residual);
             }
 
+            var gamma = gammas.Slice(layer * layerStride, dim * dim);
             for (var i = 0; i < dim; i++)
             {
                 w[i] += invDepth * TensorPrimitives.Dot(gamma.Slice(i * dim, dim), residual);

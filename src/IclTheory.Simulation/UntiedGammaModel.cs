@@ -59,30 +59,7 @@ public static class UntiedGammaModel
         var dim = context.Dim;
         workspace.Check(context, depth);
         ReducedGammaModel.CheckLength(gammas, depth * dim * dim, "gammas");
-        Span<double> w = workspace.W;
-        Span<double> b = workspace.B;
-        ReducedGammaModel.MomentVector(context, b);
-        w.Clear();
-        var invDepth = 1.0 / depth;
-        for (var layer = 0; layer < depth; layer++)
-        {
-            var residual = workspace.Residual(layer);
-            if (layer == 0)
-            {
-                b.CopyTo(residual);
-            }
-            else
-            {
-                ReducedGammaModel.ApplyCovariance(context, w, residual, workspace.PointScratch);
-                TensorPrimitives.Subtract(b, residual, residual);
-            }
-
-            var gamma = Layer(gammas, layer, dim);
-            for (var i = 0; i < dim; i++)
-            {
-                w[i] += invDepth * TensorPrimitives.Dot(gamma.Slice(i * dim, dim), residual);
-            }
-        }
+        ReducedGammaModel.ForwardLayers(context, gammas, dim * dim, depth, workspace);
     }
 
     private static void Backward(

@@ -6,22 +6,7 @@ open System.IO
 open System.Text.Json
 open Xunit
 open IclTheory.Cli
-
-/// Runs `icl` with `args`; returns (exit code, stdout, stderr).
-let private icl (args: string list) =
-    let out, err = new StringWriter(), new StringWriter()
-    let oldOut, oldErr = Console.Out, Console.Error
-    Console.SetOut out
-    Console.SetError err
-
-    try
-        let code = Program.run (Array.ofList args)
-        code, out.ToString(), err.ToString()
-    finally
-        Console.SetOut oldOut
-        Console.SetError oldErr
-
-let private json (s: string) = JsonDocument.Parse(s).RootElement
+open IclTheory.Cli.Tests.CliRunner
 
 let private num (e: JsonElement) (name: string) = e.GetProperty(name).GetDouble()
 

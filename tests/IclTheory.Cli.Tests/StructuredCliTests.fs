@@ -5,26 +5,7 @@ open System
 open System.IO
 open System.Text.Json
 open Xunit
-open IclTheory.Cli
-
-/// Every test of this assembly redirects the process-wide Console: run them one at a time.
-[<assembly: CollectionBehavior(DisableTestParallelization = true)>]
-do ()
-
-let private icl (args: string list) =
-    let out, err = new StringWriter(), new StringWriter()
-    let oldOut, oldErr = Console.Out, Console.Error
-    Console.SetOut out
-    Console.SetError err
-
-    try
-        let code = Program.run (Array.ofList args)
-        code, out.ToString(), err.ToString()
-    finally
-        Console.SetOut oldOut
-        Console.SetError oldErr
-
-let private json (s: string) = JsonDocument.Parse(s).RootElement
+open IclTheory.Cli.Tests.CliRunner
 
 let private curve (e: JsonElement) =
     e.GetProperty("curve").EnumerateArray() |> Array.ofSeq

@@ -132,20 +132,17 @@ let private node (c: ExponentClaim) (printed: Expr) (law: Asymptotic) : Claim =
             fun s ->
                 let rows = rowsOf s.Quick c printed law
 
-                {
-                    Comparisons = rows
-                    EngineSound = Compare.engineSound rows
-                    Summary =
-                        sprintf
-                            "%sderived: %s (%s); %s"
-                            (if c.Paper = PaperExponents.mehta then
-                                 "a claim of the competing paper, held against this paper's model (theirs differs: nonlinear transformers on hierarchical tasks); "
-                             else
-                                 "")
-                            (Print.unicode law.Exponent)
-                            law.Regime
-                            c.Note
-                }
+                Compare.outcome
+                    rows
+                    (sprintf
+                        "%sderived: %s (%s); %s"
+                        (if c.Paper = PaperExponents.mehta then
+                             "a claim of the competing paper, held against this paper's model (theirs differs: nonlinear transformers on hierarchical tasks); "
+                         else
+                             "")
+                        (Print.unicode law.Exponent)
+                        law.Regime
+                        c.Note)
     }
 
 /// The exponent claims of the paper with a derivation.

@@ -62,13 +62,6 @@ let private iso alpha depth sigma2 =
         Sigma2 = sigma2
     }
 
-let private outcome rows summary =
-    {
-        Comparisons = rows
-        EngineSound = Compare.engineSound rows
-        Summary = summary
-    }
-
 /// Eq. 83 (from Eq. 59): the landscape ℒ(γ) of the isotropic model, against the simulated test
 /// loss of Γ = γI (Eq. 57 adds σ² to the reducible loss).
 let landscape: Claim =
@@ -107,7 +100,7 @@ let landscape: Claim =
                             0.0
                             "3 standard errors of the D→∞ Richardson extrapolation from D and 2D")
 
-                outcome rows "Eq. 83 evaluated by quadrature against the simulated test loss of Γ = γI"
+                Compare.outcome rows "Eq. 83 evaluated by quadrature against the simulated test loss of Γ = γI"
     }
 
 /// Result 1's closed values of ℒ* (Eq. 8) at L = 1.
@@ -137,7 +130,7 @@ let lossStarDepthOne: Claim =
                             0.0
                             "3 SE of the D→∞ extrapolated test loss at γ*")
 
-                outcome rows "Eq. 8 gives 1 − m₁²/m₂ = 1/(1 + α) with MP moments m₁ = 1, m₂ = 1 + 1/α"
+                Compare.outcome rows "Eq. 8 gives 1 − m₁²/m₂ = 1/(1 + α) with MP moments m₁ = 1, m₂ = 1 + 1/α"
     }
 
 /// Result 1's closed value of ℒ* in the L → ∞ limit.
@@ -174,7 +167,9 @@ let lossStarInfiniteDepth: Claim =
                                     sprintf "engine %s vs printed %s" (Compare.fmt opt.LossStar) (Compare.fmt printed)
                         })
 
-                outcome rows "the finite-depth optimum of Eq. 8 at L = 1024 stands in for the limit (not simulable)"
+                Compare.outcome
+                    rows
+                    "the finite-depth optimum of Eq. 8 at L = 1024 stands in for the limit (not simulable)"
     }
 
 /// Result 2: depth is unnecessary as α → ∞.
@@ -216,7 +211,7 @@ let depthUnnecessary: Claim =
                                 }
                     ]
 
-                outcome rows "a limit statement: checked on the engine's optimum at α = 1000 for several depths"
+                Compare.outcome rows "a limit statement: checked on the engine's optimum at α = 1000 for several depths"
     }
 
 let private gammaFlowPoints (s: CheckSettings) =
@@ -289,7 +284,7 @@ let gammaFlow: Claim =
                             "3 SE over independent runs + 3γ/P for the finite-P drift")
                     |> List.ofArray
 
-                outcome
+                Compare.outcome
                     rows
                     "printed = Eq. 83's rate, engine = Eq. 7's rate, simulation = trained γ̄ = tr Γ/D under SGD of Eq. 62"
     }
@@ -351,7 +346,9 @@ let isotropyKept: Claim =
                                 "the anisotropy does not shrink with the batch: it is not SGD noise"
                     }
 
-                outcome [ row ] "the residual anisotropy of trained Γ is SGD noise that vanishes in the flow limit"
+                Compare.outcome
+                    [ row ]
+                    "the residual anisotropy of trained Γ is SGD noise that vanishes in the flow limit"
     }
 
 /// The Result 10 validator's settings: Figure 7 (a) with α = κ = 1.
@@ -441,7 +438,7 @@ let shallowSgd: Claim =
                                     "3 SE over runs, D→∞ Richardson extrapolation from D and 2D"
                     ]
 
-                outcome
+                Compare.outcome
                     rows
                     (sprintf
                         "Figure 7(a) setting α = κ = τ = 1, σ² = 0, η = %g; printed = Eqs. 78–79 as printed; engine = same recursion with C(0) = 1/c² and the test loss c·C(t) + 1 − 1/c"
@@ -503,7 +500,7 @@ let trainedReachOptimum: Claim =
                             allowance
                             "3 SE + measured finite-D gap |ℒ_D(γ*) − ℒ*| + 2% residual SGD noise after annealing")
 
-                outcome rows "trained models' final test loss against Eq. 8's optimum"
+                Compare.outcome rows "trained models' final test loss against Eq. 8's optimum"
     }
 
 /// The ISO claims, in no particular order (the runner orders them).

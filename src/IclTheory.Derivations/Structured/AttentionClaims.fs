@@ -323,15 +323,12 @@ let result9Simulation: Claim =
 
                 let e = nodeExperiment s 1
 
-                {
-                    Comparisons = rows
-                    EngineSound = Compare.engineSound rows
-                    Summary =
-                        sprintf
-                            "SGD at D = %d, B = %d and 2B, η = %g, %d runs each, t ≤ 2.5 against the flow of Eq. 125 from γ(0) = 2σ⁵ with ISO slope (Eq. 83)"
-                            e.Dim
-                            e.Batch
-                            e.Lr
-                            e.Runs
-                }
+                Compare.outcome
+                    rows
+                    (sprintf
+                        "SGD at D = %d, B = %d and 2B, η = %g, %d runs each, t ≤ 2.5 against the flow of Eq. 125 from γ(0) = 2σ⁵ with ISO slope (Eq. 83)"
+                        e.Dim
+                        e.Batch
+                        e.Lr
+                        e.Runs)
     }

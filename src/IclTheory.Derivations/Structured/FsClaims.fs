@@ -6,13 +6,6 @@ module IclTheory.Derivations.FsClaims
 open System
 open IclTheory.Solver
 
-let private outcome rows summary =
-    {
-        Comparisons = rows
-        EngineSound = Compare.engineSound rows
-        Summary = summary
-    }
-
 /// The power-law spectrum of the FS checks: ν = 1, β = 1, M = 64 modes.
 let checkSpectrum = Spectrum.powerLaw 1.0 1.0 64
 
@@ -54,7 +47,7 @@ let closedForm: Claim =
                         let b = FsTheory.gamma FsTheory.Eq85 Infinite lambda omega t
                         abs (a - b) <= 1e-9 * abs b)
 
-                outcome
+                Compare.outcome
                     rows
                     (sprintf
                         "the printed solution is that of Appendix D's Eq. 85 (twice Eq. 10's rate)%s; Eq. 10 itself integrates to ln(1 + 2ωλ³t)/(2λ)"
@@ -88,7 +81,7 @@ let eq87: Claim =
                             1e-9
                             "sums evaluated term by term; the engine inserts Eq. 86's γ_k into Eq. 84")
 
-                outcome
+                Compare.outcome
                     rows
                     "inserting Eq. 86 into e^{−2γλ} gives [1 + 4ωλ³t]⁻¹: the printed right-hand side drops the 4 (Result 4's printed loss keeps it)"
     }
@@ -141,7 +134,9 @@ let fixedPoint: Claim =
                                     sprintf "loss %s, rate %s" (Compare.fmt lossThere) (Compare.fmt largestRate)
                         })
 
-                outcome rows "Eq. 84 vanishes at γ_k = L/λ_k for every L, which is also the fixed point of Eq. 10/85"
+                Compare.outcome
+                    rows
+                    "Eq. 84 vanishes at γ_k = L/λ_k for every L, which is also the fixed point of Eq. 10/85"
     }
 
 /// The OOD loss of Result 5 (Eq. 11) increases with the rotation angle θ for every depth.
@@ -188,7 +183,7 @@ let brittleness: Claim =
                                     (if ok then "" else " (not increasing)")
                         })
 
-                outcome
+                Compare.outcome
                     rows
                     "Eq. 11 evaluated with dense matrices; an isotropic (RRS-trained) Γ = γI would score the same at every θ"
     }

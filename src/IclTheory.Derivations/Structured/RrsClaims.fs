@@ -6,13 +6,6 @@ module IclTheory.Derivations.RrsClaims
 open System
 open IclTheory.Solver
 
-let private outcome rows summary =
-    {
-        Comparisons = rows
-        EngineSound = Compare.engineSound rows
-        Summary = summary
-    }
-
 /// Relative tolerance for the "≈" of Eq. 99, fixed before looking: a quarter of the way from
 /// L/λ₁ to the stability edge 2L/λ₁ of Appendix F.2.
 let eq99Tolerance = 0.25
@@ -47,7 +40,7 @@ let depthOptimum: Claim =
                             eq99Tolerance
                             "the printed value is an approximation; a quarter of the way to the stability edge 2L/λ₁")
 
-                outcome rows "the engine minimizes Eq. 98 numerically at each depth"
+                Compare.outcome rows "the engine minimizes Eq. 98 numerically at each depth"
     }
 
 /// Eq. 13 against gradient flow on the reduced landscape of Eq. 94 (normalized trace).
@@ -91,7 +84,7 @@ let isotropicFlow: Claim =
                                     "second-order finite differences of Eq. 94, h = 10⁻⁴ max(1, γ): truncation ~h² ≈ 1e-8 relative"
                     ]
 
-                outcome rows "Eq. 13's right-hand side equals −½ dℒ/dγ of Eq. 94 with the normalized trace"
+                Compare.outcome rows "Eq. 13's right-hand side equals −½ dℒ/dγ of Eq. 94 with the normalized trace"
     }
 
 /// Section 5.1 / Appendix G.1: untied layers with η = η₀L keep balance and follow the recurrent flow.
@@ -137,7 +130,7 @@ let untiedBalance: Claim =
                                     }
                         ])
 
-                outcome rows "the L-variable flow dγ^ℓ/dt = −(L/2)∂ℒ/∂γ^ℓ of Eq. 117 from γ^ℓ(0) = 0"
+                Compare.outcome rows "the L-variable flow dγ^ℓ/dt = −(L/2)∂ℒ/∂γ^ℓ of Eq. 117 from γ^ℓ(0) = 0"
     }
 
 /// Result 9's printed one-dimensional ODE (Eq. 21) against the balanced reduction of Eq. 125.
@@ -183,7 +176,7 @@ let attentionRate: Claim =
                                     "the engine differentiates Eq. 124 at the balanced point w_x = √2w"
                     ]
 
-                outcome
+                Compare.outcome
                     rows
                     "with ½|W_x|² = |W_k|², the balanced product is γ = w_v w_k w_q w_x² = 2w⁵ and dw/dt = 2w⁴ tr Λ²Ω(1 − 2w⁵Λ/L)^{2L−1}; Eq. 21 prints w⁵ and drops the L⁻¹ that Eq. 126 keeps"
     }

@@ -9,13 +9,6 @@ module IclTheory.Derivations.StructuredSimClaims
 open IclTheory.Solver
 open IclTheory.Simulation
 
-let private outcome rows summary =
-    {
-        Comparisons = rows
-        EngineSound = Compare.engineSound rows
-        Summary = summary
-    }
-
 /// Shapes of the simulations (quick for CI, full otherwise).
 type private SimShape =
     {
@@ -126,7 +119,7 @@ let modeFlow: Claim =
                                     "3 SE over seeds of the α → ∞ extrapolation + the Euler-map gap of η = 0.05"
                     ]
 
-                outcome
+                Compare.outcome
                     rows
                     "SGD time t = η·steps follows Eq. 10 (the engine); Eq. 85 runs twice as fast — both are gradient flows on Eq. 84, with time units that differ by 2 (as Eq. 83 vs Eq. 7 in ISO)"
     }
@@ -205,7 +198,7 @@ let isotropy: Claim =
                             "3 SE + the RRS anisotropy at the same B (the SGD-noise level)"
                     ]
 
-                outcome
+                Compare.outcome
                     rows
                     (sprintf
                         "anisotropy at t = %g: RRS %s (B = D), %s (B = 4D); FS %s (B = 4D)"
@@ -260,7 +253,7 @@ let isotropicFlowSgd: Claim =
                                 "3 SE over seeds of the α → ∞ extrapolation + the Euler-map gap of η = 0.05"
                     ]
 
-                outcome rows "Eq. 13 on the D-mode spectrum, integrated by quadrature"
+                Compare.outcome rows "Eq. 13 on the D-mode spectrum, integrated by quadrature"
     }
 
 /// The simulation-backed FS/RRS claims.
