@@ -4,13 +4,41 @@ namespace IclTheory.Symbolic
 /// and a recursive (primitive pseudo-remainder) GCD. A monomial is an exponent array; terms are
 /// kept in strictly decreasing lexicographic order (variable 0 the most significant) with
 /// non-zero coefficients, so structural equality is equality of polynomials and the leading
-/// term is the first.
+/// term is the first. Equality compares the arrays element by element (the generic structural
+/// equality on arrays of arrays is an order of magnitude slower and dominated the gcd-free paths).
+[<CustomEquality; NoComparison>]
 type Poly =
     {
         Vars: int
         Monomials: int[][]
         Coefficients: Q[]
     }
+
+    override p.Equals(o: obj) =
+        match o with
+        | :? Poly as q ->
+            obj.ReferenceEquals(p, q)
+            || (p.Vars = q.Vars
+                && p.Coefficients.Length = q.Coefficients.Length
+                && Array.forall2 (fun (a: Q) (b: Q) -> a.Equals b) p.Coefficients q.Coefficients
+                && Array.forall2
+                    (fun (a: int[]) (b: int[]) ->
+                        System.MemoryExtensions.SequenceEqual(System.ReadOnlySpan a, System.ReadOnlySpan b))
+                    p.Monomials
+                    q.Monomials)
+        | _ -> false
+
+    override p.GetHashCode() =
+        let mutable h = System.HashCode()
+        h.Add p.Vars
+
+        for k in 0 .. p.Coefficients.Length - 1 do
+            h.Add(p.Coefficients.[k].GetHashCode())
+
+            for e in p.Monomials.[k] do
+                h.Add e
+
+        h.ToHashCode()
 
 module Poly =
 

@@ -166,15 +166,14 @@ module Rational =
 
     /// The variables a polynomial depends on, as a bit set (kernels beyond 64 share the last bit).
     let private support (p: Poly) =
-        p.Monomials
-        |> Array.fold
-            (fun acc m ->
-                m
-                |> Array.fold
-                    (fun (bits, i) e -> (if e > 0 then bits ||| (1UL <<< min i 63) else bits), i + 1)
-                    (acc, 0)
-                |> fst)
-            0UL
+        let mutable bits = 0UL
+
+        for m in p.Monomials do
+            for i in 0 .. m.Length - 1 do
+                if m.[i] > 0 then
+                    bits <- bits ||| (1UL <<< min i 63)
+
+        bits
 
     /// Whether some variable divides every term (so the factor shares it with monomials).
     let private hasMonomialContent (f: Poly) =
@@ -187,18 +186,25 @@ module Rational =
 
         found
 
-    /// Whether two non-monomial primitive denominator factors have a non-constant common divisor;
-    /// factors in disjoint variables are coprime without a gcd. Monomials never link fractions:
-    /// those are all gathered in the Laurent group.
-    let private shareDivisor (f: Poly) (g: Poly) =
-        Poly.termCount f > 1
-        && Poly.termCount g > 1
-        && (f = g
-            || (support f &&& support g <> 0UL && not (Poly.isConstant (Poly.gcd f g))))
+    /// A non-monomial primitive denominator factor with its support, the only factors that can
+    /// link two fractions: monomials never do, those are all gathered in the Laurent group.
+    [<Struct>]
+    type private Link = { Factor: Poly; Support: uint64 }
 
-    let private sharesFactor (a: Fraction) (b: Fraction) =
-        a.Den
-        |> List.exists (fun (f, _) -> b.Den |> List.exists (fun (g, _) -> shareDivisor f g))
+    let private links (f: Fraction) : Link[] =
+        f.Den
+        |> List.filter (fun (d, _) -> Poly.termCount d > 1)
+        |> List.map (fun (d, _) -> { Factor = d; Support = support d })
+        |> Array.ofList
+
+    /// Whether two such factors have a non-constant common divisor; factors in disjoint variables
+    /// are coprime without a gcd.
+    let private shareDivisor (f: Link) (g: Link) =
+        f.Support &&& g.Support <> 0UL
+        && (f.Factor = g.Factor || not (Poly.isConstant (Poly.gcd f.Factor g.Factor)))
+
+    let private sharesFactor (a: Link[]) (b: Link[]) =
+        a |> Array.exists (fun f -> b |> Array.exists (shareDivisor f))
 
     /// A fraction of the Laurent group: its denominator is a monomial, or has a non-monomial
     /// factor that some variable divides (which would share that variable with monomials).
@@ -232,6 +238,7 @@ module Rational =
                 if parent.[i] = i then i else find parent.[i]
 
             let laurent = items |> Array.map isLaurent
+            let linked = items |> Array.map links
             let mutable firstLaurent = -1
 
             for i in 0 .. items.Length - 1 do
@@ -246,7 +253,7 @@ module Rational =
                     if
                         not (laurent.[i] && laurent.[j])
                         && find i <> find j
-                        && sharesFactor items.[i] items.[j]
+                        && sharesFactor linked.[i] linked.[j]
                     then
                         parent.[find j] <- find i
 
@@ -363,13 +370,17 @@ module Rational =
         | _, Kernel k -> Some(whole (var k))
         | _, Structure -> None
 
-    let private toExpr (kernels: Expr list) (p: Poly) : Expr =
+    /// The polynomial over its kernels: Σ c·Π kᵢ^eᵢ, kernels with eᵢ = 0 left out (k⁰ = 1).
+    let private toExpr (kernels: Expr[]) (p: Poly) : Expr =
         Poly.terms p
         |> List.map (fun (m, c) ->
-            Expr.multiply (
-                Number c
-                :: List.map2 (fun k e -> Expr.power k (Expr.integer e)) kernels (List.ofArray m)
-            ))
+            let mutable factors = []
+
+            for i in m.Length - 1 .. -1 .. 0 do
+                if m.[i] <> 0 then
+                    factors <- Expr.power kernels.[i] (Expr.integer m.[i]) :: factors
+
+            Expr.multiply (Number c :: factors))
         |> Expr.add
 
     /// Largest numerator (in terms) that a common denominator may produce; above it the sum of
@@ -385,7 +396,7 @@ module Rational =
         let all = parts |> List.fold (fun acc f -> acc * denTerms f) 1.0
         parts |> List.sumBy (fun f -> float (Poly.termCount f.Num) * all / denTerms f)
 
-    let private fractionToExpr (kernels: Expr list) (f: Fraction) : Expr =
+    let private fractionToExpr (kernels: Expr[]) (f: Fraction) : Expr =
         let c, num = integerize f.Num
 
         Expr.multiply (
@@ -397,10 +408,10 @@ module Rational =
 
     /// The parts as an expression: one fraction when the common denominator stays small
     /// (1/x + 1/y = (x + y)/(x·y)), else the sum of the coprime fractions.
-    let private partialToExpr (kernels: Expr list) (parts: Partial) : Expr =
+    let private partialToExpr (kernels: Expr[]) (parts: Partial) : Expr =
         let parts =
             if parts.Length > 1 && combinedTerms parts <= combinedTermLimit then
-                [ combineAll (List.length kernels) parts |> cancel ]
+                [ combineAll kernels.Length parts |> cancel ]
             else
                 parts
 
@@ -430,13 +441,13 @@ module Rational =
                 if expanded <= combinedTermLimit then
                     parts
                     |> List.fold (multiplyPartials n) [ { Num = Poly.one n; Den = [] } ]
-                    |> partialToExpr kernels
+                    |> partialToExpr (Array.ofList kernels)
                 else
-                    parts |> List.map (partialToExpr kernels) |> Expr.multiply
+                    parts |> List.map (partialToExpr (Array.ofList kernels)) |> Expr.multiply
         | _ ->
             match toPartial kernels e with
             | None -> e
-            | Some parts -> partialToExpr kernels parts
+            | Some parts -> partialToExpr (Array.ofList kernels) parts
 
     /// Simplify the insides of kernels (arguments of ln/exp, bases and exponents of non-integer powers).
     /// (A canonical node rebuilt from its own children is itself, so unchanged children skip the rebuild.)
