@@ -115,29 +115,21 @@ module Expr =
     /// Compare lists from their last (most significant) element, as in Cohen's order; when one
     /// list is a suffix of the other, the shorter comes first.
     let rec private compareFromEnd (xs: Expr list) (ys: Expr list) =
+        let lx, ly = List.length xs, List.length ys
+        // align the ends: the extra leading elements of the longer list are compared last
+        let c =
+            compareAligned (List.skip (max 0 (lx - ly)) xs) (List.skip (max 0 (ly - lx)) ys)
+
+        if c <> 0 then c else compare lx ly
+
+    /// Equal-length lists compared from the last element backwards.
+    and private compareAligned (xs: Expr list) (ys: Expr list) =
         match xs, ys with
-        | [ x ], [ y ] -> order x y
-        | _ ->
-            // the last elements decide most comparisons: walk to them before copying anything
-            match order (List.last xs) (List.last ys) with
-            | 0 -> compareArraysFromEnd xs ys
+        | x :: xs, y :: ys ->
+            match compareAligned xs ys with
+            | 0 -> order x y
             | c -> c
-
-    and private compareArraysFromEnd (xs: Expr list) (ys: Expr list) =
-        let xa, ya = List.toArray xs, List.toArray ys
-        let mutable i = xa.Length - 1
-        let mutable j = ya.Length - 1
-        let mutable c = 0
-
-        while c = 0 && i >= 0 && j >= 0 do
-            c <- order xa.[i] ya.[j]
-            i <- i - 1
-            j <- j - 1
-
-        if c <> 0 then c
-        elif i < 0 && j < 0 then 0
-        elif i < 0 then -1
-        else 1
+        | _ -> 0
 
     /// The one canonical total order: numbers first; products, powers and sums compared through
     /// their most significant parts (so x < x² < y and 2·x sits beside x); symbols before exp, ln.

@@ -1,5 +1,6 @@
 namespace IclTheory.Symbolic
 
+open System.Collections.Generic
 open System.Numerics
 open IclTheory.Symbolic.Patterns
 
@@ -465,18 +466,35 @@ module Rational =
         else
             Expr.rebuild e mapped
 
-    let rec private normalizeOnce (e: Expr) : Expr =
-        normalizeLayer (simplifyKernels normalizeOnce e)
+    /// One pass, remembering every node's result in `memo` (by reference). A result structurally
+    /// equal to its input is a fixed point of the pass (which depends on structure alone), so it
+    /// is remembered too: later passes then skip kernels whose insides have already settled.
+    let rec private normalizeOnce (memo: Dictionary<Expr, Expr>) (e: Expr) : Expr =
+        match memo.TryGetValue e with
+        | true, known -> known
+        | _ ->
+            let result = normalizeLayer (simplifyKernels (normalizeOnce memo) e)
+            memo.[e] <- result
+
+            if not (obj.ReferenceEquals(result, e)) && result = e then
+                memo.[result] <- result
+
+            result
+
+    let private newMemo () =
+        Dictionary<Expr, Expr>(HashIdentity.Reference)
 
     /// One pass of rational normalization, bottom-up through kernels. Not always a fixed point:
     /// rebuilding may merge kernels (x^(1/2)·x^(1/2) = x), so prefer `simplify`.
-    let normalize (e: Expr) : Expr = normalizeOnce e
+    let normalize (e: Expr) : Expr = normalizeOnce (newMemo ()) e
 
     /// Rational normalization iterated to a fixed point (at most 12 passes), so `simplify` is idempotent
     /// on every input where the passes converge. Examples: (β² + 2β)/(β(2+β)) → 1; ν·β/(ν+νβ+1) stays.
     let simplify (e: Expr) : Expr =
+        let memo = newMemo ()
+
         let rec loop k (e: Expr) =
-            let next = normalizeOnce e
+            let next = normalizeOnce memo e
             if next = e || k = 0 then next else loop (k - 1) next
 
         loop 12 e
