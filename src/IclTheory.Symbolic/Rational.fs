@@ -72,7 +72,12 @@ module Rational =
         |> Option.defaultValue 0
 
     let private mergeDen (combine: int -> int -> int) (a: (Poly * int) list) (b: (Poly * int) list) =
-        let factors = (a @ b) |> List.map fst |> List.distinct
+        // distinct by a linear scan: a few factors, and Poly equality fails fast where hashing walks every term
+        let factors =
+            (a @ b)
+            |> List.fold (fun acc (f, _) -> if List.contains f acc then acc else f :: acc) []
+            |> List.rev
+
         factors |> List.map (fun f -> f, combine (multiplicity f a) (multiplicity f b))
 
     let private expandDen (vars: int) (den: (Poly * int) list) =
