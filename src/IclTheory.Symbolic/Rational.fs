@@ -120,15 +120,32 @@ module Rational =
             Den = mergeDen (+) a.Den b.Den |> List.filter (fun (_, k) -> k > 0)
         }
 
+    /// The variables a polynomial depends on, as a bit set (kernels beyond 64 share the last bit).
+    let private support (p: Poly) =
+        let mutable bits = 0UL
+
+        for m in p.Monomials do
+            for i in 0 .. m.Length - 1 do
+                if m.[i] > 0 then
+                    bits <- bits ||| (1UL <<< min i 63)
+
+        bits
+
     /// Cancel gcd(numerator, factor) for every copy of every denominator factor.
     let private cancel (fraction: Fraction) : Fraction =
         if fraction.Den.IsEmpty then
             fraction
         else
+            // the numerator only loses variables while factors are stripped: a factor in none of
+            // them has a constant gcd with it (a non-constant divisor shares a variable with both)
+            let numSupport = support fraction.Num
+
             let folder (num: Poly, den: (Poly * int) list) (f: Poly, k: int) =
                 let rec strip num copies remaining =
                     if copies = 0 then
                         num, remaining
+                    elif not (Poly.isZero num) && numSupport &&& support f = 0UL then
+                        num, remaining @ [ f, copies ]
                     else
                         let g = Poly.gcd num f
 
@@ -169,17 +186,6 @@ module Rational =
     /// denominators share such a factor, so unrelated terms are not expanded against each other.
     /// Zero stays recognizable: such a sum vanishes only when every fraction does.
     type private Partial = Fraction list
-
-    /// The variables a polynomial depends on, as a bit set (kernels beyond 64 share the last bit).
-    let private support (p: Poly) =
-        let mutable bits = 0UL
-
-        for m in p.Monomials do
-            for i in 0 .. m.Length - 1 do
-                if m.[i] > 0 then
-                    bits <- bits ||| (1UL <<< min i 63)
-
-        bits
 
     /// Whether some variable divides every term (so the factor shares it with monomials).
     let private hasMonomialContent (f: Poly) =
