@@ -4,8 +4,9 @@ open System
 
 /// One closed expression type. Values are built only through the smart constructors of the
 /// `Expr` module, which keep the canonical form; structural equality is then equality of
-/// canonical forms. There is no comparison: ordering goes through `Expr.order` alone.
-[<NoComparison>]
+/// canonical forms. There is no comparison: ordering goes through `Expr.order` alone. Equality
+/// is structural, with a reference-equality shortcut (shared subtrees compare in O(1)).
+[<CustomEquality; NoComparison>]
 type Expr =
     /// An exact rational.
     | Number of Q
@@ -41,6 +42,53 @@ type Expr =
 
         show e
 
+    override e.Equals(o: obj) =
+        match o with
+        | :? Expr as f -> Expr.Same(e, f)
+        | _ -> false
+
+    override e.GetHashCode() =
+        match e with
+        | Number q -> q.GetHashCode()
+        | Symbol s -> HashCode.Combine(1, s)
+        | Sum xs -> Expr.HashList(2, xs)
+        | Product xs -> Expr.HashList(3, xs)
+        | Power(b, x) -> HashCode.Combine(4, b.GetHashCode(), x.GetHashCode())
+        | Ln x -> HashCode.Combine(5, x.GetHashCode())
+        | Exp x -> HashCode.Combine(6, x.GetHashCode())
+        | Undefined -> 7
+        | ComplexInfinity -> 8
+
+    static member private HashList(tag: int, xs: Expr list) =
+        let mutable h = HashCode()
+        h.Add tag
+
+        for x in xs do
+            h.Add(x.GetHashCode())
+
+        h.ToHashCode()
+
+    /// Structural equality; identical references are equal without a walk.
+    static member Same(a: Expr, b: Expr) : bool =
+        obj.ReferenceEquals(a, b)
+        || (match a, b with
+            | Number p, Number q -> p.Equals q
+            | Symbol s, Symbol t -> String.Equals(s, t)
+            | Sum xs, Sum ys
+            | Product xs, Product ys -> Expr.SameList(xs, ys)
+            | Power(b1, x1), Power(b2, x2) -> Expr.Same(b1, b2) && Expr.Same(x1, x2)
+            | Ln x, Ln y
+            | Exp x, Exp y -> Expr.Same(x, y)
+            | Undefined, Undefined
+            | ComplexInfinity, ComplexInfinity -> true
+            | _ -> false)
+
+    static member private SameList(xs: Expr list, ys: Expr list) : bool =
+        match xs, ys with
+        | [], [] -> true
+        | x :: xs, y :: ys -> Expr.Same(x, y) && Expr.SameList(xs, ys)
+        | _ -> false
+
 /// Smart constructors, the canonical order and structural helpers.
 module Expr =
 
@@ -67,29 +115,21 @@ module Expr =
     /// Compare lists from their last (most significant) element, as in Cohen's order; when one
     /// list is a suffix of the other, the shorter comes first.
     let rec private compareFromEnd (xs: Expr list) (ys: Expr list) =
+        let lx, ly = List.length xs, List.length ys
+        // align the ends: the extra leading elements of the longer list are compared last
+        let c =
+            compareAligned (List.skip (max 0 (lx - ly)) xs) (List.skip (max 0 (ly - lx)) ys)
+
+        if c <> 0 then c else compare lx ly
+
+    /// Equal-length lists compared from the last element backwards.
+    and private compareAligned (xs: Expr list) (ys: Expr list) =
         match xs, ys with
-        | [ x ], [ y ] -> order x y
-        | _ ->
-            // the last elements decide most comparisons: walk to them before copying anything
-            match order (List.last xs) (List.last ys) with
-            | 0 -> compareArraysFromEnd xs ys
+        | x :: xs, y :: ys ->
+            match compareAligned xs ys with
+            | 0 -> order x y
             | c -> c
-
-    and private compareArraysFromEnd (xs: Expr list) (ys: Expr list) =
-        let xa, ya = List.toArray xs, List.toArray ys
-        let mutable i = xa.Length - 1
-        let mutable j = ya.Length - 1
-        let mutable c = 0
-
-        while c = 0 && i >= 0 && j >= 0 do
-            c <- order xa.[i] ya.[j]
-            i <- i - 1
-            j <- j - 1
-
-        if c <> 0 then c
-        elif i < 0 && j < 0 then 0
-        elif i < 0 then -1
-        else 1
+        | _ -> 0
 
     /// The one canonical total order: numbers first; products, powers and sums compared through
     /// their most significant parts (so x < x² < y and 2·x sits beside x); symbols before exp, ln.
@@ -156,76 +196,124 @@ module Expr =
         | Power(b, x) -> b, x
         | _ -> e, one
 
-    let rec private flattenSum (terms: Expr list) =
-        terms
-        |> List.collect (fun t ->
-            match t with
-            | Sum xs -> xs
-            | _ -> [ t ])
+    let private isSum e =
+        match e with
+        | Sum _ -> true
+        | _ -> false
 
-    let rec private flattenProduct (factors: Expr list) =
-        factors
-        |> List.collect (fun f ->
-            match f with
-            | Product xs -> xs
-            | _ -> [ f ])
+    let private isProduct e =
+        match e with
+        | Product _ -> true
+        | _ -> false
 
-    /// Group by a key (structural equality), keeping first-appearance order; each group's values
-    /// are in reverse order of appearance.
-    let private groupBy (key: Expr -> Expr * 'v) (items: Expr list) : (Expr * 'v list) list =
-        match items with
-        | [] -> []
-        | [ item ] ->
-            let k, v = key item
-            [ k, [ v ] ]
-        | _ ->
-            let keys = ResizeArray<Expr>()
-            let values = ResizeArray<'v list>()
+    /// One level of nested sums spliced in; the input list itself when there is none (no copy).
+    let private flattenSum (terms: Expr list) =
+        if List.exists isSum terms then
+            terms
+            |> List.collect (fun t ->
+                match t with
+                | Sum xs -> xs
+                | _ -> [ t ])
+        else
+            terms
 
-            for item in items do
-                let k, v = key item
-                let mutable i = 0
+    let private flattenProduct (factors: Expr list) =
+        if List.exists isProduct factors then
+            factors
+            |> List.collect (fun f ->
+                match f with
+                | Product xs -> xs
+                | _ -> [ f ])
+        else
+            factors
 
-                while i < keys.Count && keys.[i] <> k do
-                    i <- i + 1
+    /// The part of a term without its rational coefficient, as `splitCoefficient` reads it, but
+    /// compared in place: whether terms u and v have equal rests (c·x and d·x are like terms).
+    let private sameRest (u: Expr) (v: Expr) =
+        let restList e =
+            match e with
+            | Product(Number _ :: xs) -> ValueSome xs
+            | _ -> ValueNone
 
-                if i < keys.Count then
-                    values.[i] <- v :: values.[i]
-                else
-                    keys.Add k
-                    values.Add [ v ]
+        match restList u, restList v with
+        | ValueSome [ x ], ValueSome [ y ] -> x = y
+        | ValueSome [ x ], ValueNone -> x = v
+        | ValueNone, ValueSome [ y ] -> u = y
+        | ValueSome(_ :: _ :: _ as xs), ValueSome(_ :: _ :: _ as ys) -> xs = ys
+        | ValueSome(_ :: _ :: _ as xs), ValueNone ->
+            (match v with
+             | Product ys -> xs = ys
+             | _ -> false)
+        | ValueNone, ValueSome(_ :: _ :: _ as ys) ->
+            (match u with
+             | Product xs -> xs = ys
+             | _ -> false)
+        | ValueNone, ValueNone -> u = v
+        | _ -> splitCoefficient u |> snd = (splitCoefficient v |> snd)
 
-            List.init keys.Count (fun i -> keys.[i], values.[i])
+    /// Whether `scale` of a term's own coefficient and rest rebuilds the term itself, so that a
+    /// term without like terms can be kept as it is.
+    let private rebuildsItself (t: Expr) =
+        match t with
+        | Product(Number q :: [ x ]) -> not q.IsOne && not (isProduct x)
+        | Product(Number q :: _) -> not q.IsOne
+        | _ -> true
+
+    /// Split the specials off: Undefined wins, one ComplexInfinity stays, two of them are Undefined.
+    let private sumOfSpecials (flat: Expr list) =
+        match List.filter isSpecial flat with
+        | Undefined :: _ -> ValueSome Undefined
+        | [ ComplexInfinity ] -> ValueSome ComplexInfinity
+        | _ :: _ :: _ -> ValueSome Undefined // ∞ + ∞ has no sign to agree on
+        | _ -> ValueNone
 
     /// Sum constructor. Invariant: flattened, numbers folded, like terms collected (c·x + d·x = (c+d)·x),
     /// zeros dropped, terms in canonical order, the number (if any) first.
     let rec add (terms: Expr list) : Expr =
         let flat = flattenSum terms
 
-        match List.filter isSpecial flat with
-        | Undefined :: _ -> Undefined
-        | [ ComplexInfinity ] -> ComplexInfinity
-        | _ :: _ :: _ -> Undefined // ∞ + ∞ has no sign to agree on
-        | _ ->
-            let constant =
-                flat
-                |> List.fold
-                    (fun acc t ->
-                        match t with
-                        | Number q -> acc + q
-                        | _ -> acc)
-                    Q.zero
+        match
+            (if List.exists isSpecial flat then
+                 sumOfSpecials flat
+             else
+                 ValueNone)
+        with
+        | ValueSome special -> special
+        | ValueNone ->
+            let mutable constant = Q.zero
+            // like terms by first appearance: the first term of each group and its coefficients
+            let firsts = ResizeArray<Expr>()
+            let coefficients = ResizeArray<Q list>()
 
-            let others = flat |> List.filter (isNumber >> not)
+            for t in flat do
+                match t with
+                | Number q -> constant <- constant + q
+                | _ ->
+                    let mutable i = 0
+
+                    while i < firsts.Count && not (sameRest firsts.[i] t) do
+                        i <- i + 1
+
+                    let c = fst (splitCoefficient t)
+
+                    if i < firsts.Count then
+                        coefficients.[i] <- c :: coefficients.[i]
+                    else
+                        firsts.Add t
+                        coefficients.Add [ c ]
 
             let collected =
-                others
-                |> groupBy (fun t ->
-                    let c, rest = splitCoefficient t
-                    rest, c)
-                |> List.choose (fun (rest, coefficients) ->
-                    let c = List.fold (+) Q.zero coefficients
-                    if c.IsZero then None else Some(scale c rest))
+                List.init firsts.Count (fun i ->
+                    match coefficients.[i] with
+                    | [ c ] when rebuildsItself firsts.[i] -> if c.IsZero then None else Some firsts.[i]
+                    | cs ->
+                        let c = List.fold (+) Q.zero cs
+
+                        if c.IsZero then
+                            None
+                        else
+                            Some(scale c (snd (splitCoefficient firsts.[i]))))
+                |> List.choose id
                 |> sortCanonical
 
             let all =
@@ -259,65 +347,51 @@ module Expr =
         | _ :: _ when flat |> List.exists (fun f -> f = zero) -> Undefined // 0·∞
         | _ :: _ -> ComplexInfinity
         | [] ->
-            let coefficient =
-                flat
-                |> List.fold
-                    (fun acc f ->
-                        match f with
-                        | Number q -> acc * q
-                        | _ -> acc)
-                    Q.one
+            let mutable coefficient = Q.one
+            let exps = ResizeArray<Expr>()
+            // like powers by first appearance: bases and their exponents (latest first)
+            let bases = ResizeArray<Expr>()
+            let exponents = ResizeArray<Expr list>()
+
+            for f in flat do
+                match f with
+                | Number q -> coefficient <- coefficient * q
+                | Exp u -> exps.Add u
+                | _ ->
+                    let b, x = splitPower f
+                    let mutable i = 0
+
+                    while i < bases.Count && bases.[i] <> b do
+                        i <- i + 1
+
+                    if i < bases.Count then
+                        exponents.[i] <- x :: exponents.[i]
+                    else
+                        bases.Add b
+                        exponents.Add [ x ]
 
             if coefficient.IsZero then
                 zero
             else
-                let others = flat |> List.filter (isNumber >> not)
+                let rebuilt = ResizeArray<Expr>(bases.Count + 1)
 
-                let exps, rest =
-                    others
-                    |> List.partition (function
-                        | Exp _ -> true
-                        | _ -> false)
+                for i in 0 .. bases.Count - 1 do
+                    rebuilt.Add(
+                        match exponents.[i] with
+                        | [ x ] -> power bases.[i] x // a canonical exponent is its own sum
+                        | xs -> power bases.[i] (add xs)
+                    )
 
-                let expFactor =
-                    match exps with
-                    | [] -> []
-                    | [ e ] -> [ e ]
-                    | es ->
-                        [
-                            exp (
-                                add (
-                                    es
-                                    |> List.map (function
-                                        | Exp u -> u
-                                        | e -> e)
-                                )
-                            )
-                        ]
-
-                let powers =
-                    rest
-                    |> groupBy splitPower
-                    |> List.map (fun (b, exponents) ->
-                        match exponents with
-                        | [ x ] -> power b x // a canonical exponent is its own sum
-                        | _ -> power b (add exponents))
-
-                let rebuilt = powers @ expFactor
+                match exps.Count with
+                | 0 -> ()
+                | 1 -> rebuilt.Add(Exp exps.[0])
+                | _ -> rebuilt.Add(exp (add (List.ofSeq exps)))
 
                 // A collected power can fold to a number or distribute into a product: collect again.
-                if
-                    rebuilt
-                    |> List.exists (fun f ->
-                        isNumber f
-                        || (match f with
-                            | Product _ -> true
-                            | _ -> false)
-                        || isSpecial f)
-                then
-                    multiply (Number coefficient :: rebuilt)
+                if rebuilt.Exists(fun f -> isNumber f || isProduct f || isSpecial f) then
+                    multiply (Number coefficient :: List.ofSeq rebuilt)
                 else
-                    let sorted = rebuilt |> List.filter (fun f -> f <> one) |> sortCanonical
+                    let sorted = rebuilt |> List.ofSeq |> sortCanonical
 
                     let all =
                         if coefficient.IsOne then

@@ -4,13 +4,41 @@ namespace IclTheory.Symbolic
 /// and a recursive (primitive pseudo-remainder) GCD. A monomial is an exponent array; terms are
 /// kept in strictly decreasing lexicographic order (variable 0 the most significant) with
 /// non-zero coefficients, so structural equality is equality of polynomials and the leading
-/// term is the first.
+/// term is the first. Equality compares the arrays element by element (the generic structural
+/// equality on arrays of arrays is an order of magnitude slower and dominated the gcd-free paths).
+[<CustomEquality; NoComparison>]
 type Poly =
     {
         Vars: int
         Monomials: int[][]
         Coefficients: Q[]
     }
+
+    override p.Equals(o: obj) =
+        match o with
+        | :? Poly as q ->
+            obj.ReferenceEquals(p, q)
+            || (p.Vars = q.Vars
+                && p.Coefficients.Length = q.Coefficients.Length
+                && Array.forall2 (fun (a: Q) (b: Q) -> a.Equals b) p.Coefficients q.Coefficients
+                && Array.forall2
+                    (fun (a: int[]) (b: int[]) ->
+                        System.MemoryExtensions.SequenceEqual(System.ReadOnlySpan a, System.ReadOnlySpan b))
+                    p.Monomials
+                    q.Monomials)
+        | _ -> false
+
+    override p.GetHashCode() =
+        let mutable h = System.HashCode()
+        h.Add p.Vars
+
+        for k in 0 .. p.Coefficients.Length - 1 do
+            h.Add(p.Coefficients.[k].GetHashCode())
+
+            for e in p.Monomials.[k] do
+                h.Add e
+
+        h.ToHashCode()
 
 module Poly =
 
@@ -245,32 +273,32 @@ module Poly =
 
     let private variables (p: Poly) = List.init p.Vars id
 
-    /// Whether the coefficient of x_j^d in p is a non-zero constant.
-    let private constantCoefficient (j: int) (d: int) (p: Poly) =
-        let mutable count = 0
-        let mutable onlyJ = true
-
-        for m in p.Monomials do
-            if m.[j] = d then
-                count <- count + 1
-
-                for k in 0 .. m.Length - 1 do
-                    if k <> j && m.[k] <> 0 then
-                        onlyJ <- false
-
-        count = 1 && onlyJ
-
     /// Whether p has degree 1 in some variable with a constant coefficient there: then its
-    /// content in that variable is constant and p is irreducible.
+    /// content in that variable is constant and p is irreducible. The coefficient of x_j^d is a
+    /// non-zero constant when exactly one term has exponent d in x_j and no other variable.
     let private isLinearPrimitive (p: Poly) =
-        let mutable found = false
-        let mutable j = 0
+        let nonZeroExponents =
+            p.Monomials
+            |> Array.map (fun m -> m |> Array.sumBy (fun e -> if e <> 0 then 1 else 0))
 
-        while not found && j < p.Vars do
-            found <- degreeIn j p = 1 && (constantCoefficient j 1 p || constantCoefficient j 0 p)
-            j <- j + 1
+        let linearIn j =
+            let mutable degree = 0
+            let mutable count0, only0, count1, only1 = 0, true, 0, true
 
-        found
+            for k in 0 .. p.Monomials.Length - 1 do
+                let e = p.Monomials.[k].[j]
+                degree <- max degree e
+
+                if e = 0 then
+                    count0 <- count0 + 1
+                    only0 <- only0 && nonZeroExponents.[k] = 0
+                elif e = 1 then
+                    count1 <- count1 + 1
+                    only1 <- only1 && nonZeroExponents.[k] = 1
+
+            degree = 1 && ((count1 = 1 && only1) || (count0 = 1 && only0))
+
+        Seq.exists linearIn (seq { 0 .. p.Vars - 1 })
 
     /// Whether p = c·q for a rational c ≠ 0 (p, q ≠ 0).
     let private associates (p: Poly) (q: Poly) =

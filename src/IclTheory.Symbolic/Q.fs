@@ -15,9 +15,28 @@ type Q private (n: BigInteger, d: BigInteger) =
         if den.IsZero then
             raise (DivideByZeroException(sprintf "Q: the rational %O/0 has a zero denominator" num))
 
-        let g = BigInteger.GreatestCommonDivisor(num, den)
-        let s = if den.Sign < 0 then BigInteger.MinusOne else BigInteger.One
-        Q(s * num / g, s * den / g)
+        if num.GetBitLength() <= 62L && den.GetBitLength() <= 62L then
+            // machine integers: the same lowest terms without BigInteger division
+            let n, d = int64 num, int64 den
+            let g = Q.Gcd(abs n, abs d)
+            let s = if d < 0L then -1L else 1L
+            Q(BigInteger(s * n / g), BigInteger(s * d / g))
+        else
+            let g = BigInteger.GreatestCommonDivisor(num, den)
+            let s = if den.Sign < 0 then BigInteger.MinusOne else BigInteger.One
+            Q(s * num / g, s * den / g)
+
+    /// Euclid's gcd of non-negative machine integers, not both zero.
+    static member private Gcd(a: int64, b: int64) =
+        let mutable a = a
+        let mutable b = b
+
+        while b <> 0L do
+            let r = a % b
+            a <- b
+            b <- r
+
+        a
 
     static member OfInt(k: int) = Q(BigInteger k, BigInteger.One)
     static member OfBig(k: BigInteger) = Q(k, BigInteger.One)

@@ -1,5 +1,6 @@
 namespace IclTheory.Symbolic
 
+open System.Collections.Generic
 open System.Numerics
 open IclTheory.Symbolic.Patterns
 
@@ -71,7 +72,12 @@ module Rational =
         |> Option.defaultValue 0
 
     let private mergeDen (combine: int -> int -> int) (a: (Poly * int) list) (b: (Poly * int) list) =
-        let factors = (a @ b) |> List.map fst |> List.distinct
+        // distinct by a linear scan: a few factors, and Poly equality fails fast where hashing walks every term
+        let factors =
+            (a @ b)
+            |> List.fold (fun acc (f, _) -> if List.contains f acc then acc else f :: acc) []
+            |> List.rev
+
         factors |> List.map (fun f -> f, combine (multiplicity f a) (multiplicity f b))
 
     let private expandDen (vars: int) (den: (Poly * int) list) =
@@ -114,15 +120,32 @@ module Rational =
             Den = mergeDen (+) a.Den b.Den |> List.filter (fun (_, k) -> k > 0)
         }
 
+    /// The variables a polynomial depends on, as a bit set (kernels beyond 64 share the last bit).
+    let private support (p: Poly) =
+        let mutable bits = 0UL
+
+        for m in p.Monomials do
+            for i in 0 .. m.Length - 1 do
+                if m.[i] > 0 then
+                    bits <- bits ||| (1UL <<< min i 63)
+
+        bits
+
     /// Cancel gcd(numerator, factor) for every copy of every denominator factor.
     let private cancel (fraction: Fraction) : Fraction =
         if fraction.Den.IsEmpty then
             fraction
         else
+            // the numerator only loses variables while factors are stripped: a factor in none of
+            // them has a constant gcd with it (a non-constant divisor shares a variable with both)
+            let numSupport = support fraction.Num
+
             let folder (num: Poly, den: (Poly * int) list) (f: Poly, k: int) =
                 let rec strip num copies remaining =
                     if copies = 0 then
                         num, remaining
+                    elif not (Poly.isZero num) && numSupport &&& support f = 0UL then
+                        num, remaining @ [ f, copies ]
                     else
                         let g = Poly.gcd num f
 
@@ -164,18 +187,6 @@ module Rational =
     /// Zero stays recognizable: such a sum vanishes only when every fraction does.
     type private Partial = Fraction list
 
-    /// The variables a polynomial depends on, as a bit set (kernels beyond 64 share the last bit).
-    let private support (p: Poly) =
-        p.Monomials
-        |> Array.fold
-            (fun acc m ->
-                m
-                |> Array.fold
-                    (fun (bits, i) e -> (if e > 0 then bits ||| (1UL <<< min i 63) else bits), i + 1)
-                    (acc, 0)
-                |> fst)
-            0UL
-
     /// Whether some variable divides every term (so the factor shares it with monomials).
     let private hasMonomialContent (f: Poly) =
         let mutable found = false
@@ -187,18 +198,25 @@ module Rational =
 
         found
 
-    /// Whether two non-monomial primitive denominator factors have a non-constant common divisor;
-    /// factors in disjoint variables are coprime without a gcd. Monomials never link fractions:
-    /// those are all gathered in the Laurent group.
-    let private shareDivisor (f: Poly) (g: Poly) =
-        Poly.termCount f > 1
-        && Poly.termCount g > 1
-        && (f = g
-            || (support f &&& support g <> 0UL && not (Poly.isConstant (Poly.gcd f g))))
+    /// A non-monomial primitive denominator factor with its support, the only factors that can
+    /// link two fractions: monomials never do, those are all gathered in the Laurent group.
+    [<Struct>]
+    type private Link = { Factor: Poly; Support: uint64 }
 
-    let private sharesFactor (a: Fraction) (b: Fraction) =
-        a.Den
-        |> List.exists (fun (f, _) -> b.Den |> List.exists (fun (g, _) -> shareDivisor f g))
+    let private links (f: Fraction) : Link[] =
+        f.Den
+        |> List.filter (fun (d, _) -> Poly.termCount d > 1)
+        |> List.map (fun (d, _) -> { Factor = d; Support = support d })
+        |> Array.ofList
+
+    /// Whether two such factors have a non-constant common divisor; factors in disjoint variables
+    /// are coprime without a gcd.
+    let private shareDivisor (f: Link) (g: Link) =
+        f.Support &&& g.Support <> 0UL
+        && (f.Factor = g.Factor || not (Poly.isConstant (Poly.gcd f.Factor g.Factor)))
+
+    let private sharesFactor (a: Link[]) (b: Link[]) =
+        a |> Array.exists (fun f -> b |> Array.exists (shareDivisor f))
 
     /// A fraction of the Laurent group: its denominator is a monomial, or has a non-monomial
     /// factor that some variable divides (which would share that variable with monomials).
@@ -232,6 +250,7 @@ module Rational =
                 if parent.[i] = i then i else find parent.[i]
 
             let laurent = items |> Array.map isLaurent
+            let linked = items |> Array.map links
             let mutable firstLaurent = -1
 
             for i in 0 .. items.Length - 1 do
@@ -246,7 +265,7 @@ module Rational =
                     if
                         not (laurent.[i] && laurent.[j])
                         && find i <> find j
-                        && sharesFactor items.[i] items.[j]
+                        && sharesFactor linked.[i] linked.[j]
                     then
                         parent.[find j] <- find i
 
@@ -363,13 +382,17 @@ module Rational =
         | _, Kernel k -> Some(whole (var k))
         | _, Structure -> None
 
-    let private toExpr (kernels: Expr list) (p: Poly) : Expr =
+    /// The polynomial over its kernels: Σ c·Π kᵢ^eᵢ, kernels with eᵢ = 0 left out (k⁰ = 1).
+    let private toExpr (kernels: Expr[]) (p: Poly) : Expr =
         Poly.terms p
         |> List.map (fun (m, c) ->
-            Expr.multiply (
-                Number c
-                :: List.map2 (fun k e -> Expr.power k (Expr.integer e)) kernels (List.ofArray m)
-            ))
+            let mutable factors = []
+
+            for i in m.Length - 1 .. -1 .. 0 do
+                if m.[i] <> 0 then
+                    factors <- Expr.power kernels.[i] (Expr.integer m.[i]) :: factors
+
+            Expr.multiply (Number c :: factors))
         |> Expr.add
 
     /// Largest numerator (in terms) that a common denominator may produce; above it the sum of
@@ -385,7 +408,7 @@ module Rational =
         let all = parts |> List.fold (fun acc f -> acc * denTerms f) 1.0
         parts |> List.sumBy (fun f -> float (Poly.termCount f.Num) * all / denTerms f)
 
-    let private fractionToExpr (kernels: Expr list) (f: Fraction) : Expr =
+    let private fractionToExpr (kernels: Expr[]) (f: Fraction) : Expr =
         let c, num = integerize f.Num
 
         Expr.multiply (
@@ -397,10 +420,10 @@ module Rational =
 
     /// The parts as an expression: one fraction when the common denominator stays small
     /// (1/x + 1/y = (x + y)/(x·y)), else the sum of the coprime fractions.
-    let private partialToExpr (kernels: Expr list) (parts: Partial) : Expr =
+    let private partialToExpr (kernels: Expr[]) (parts: Partial) : Expr =
         let parts =
             if parts.Length > 1 && combinedTerms parts <= combinedTermLimit then
-                [ combineAll (List.length kernels) parts |> cancel ]
+                [ combineAll kernels.Length parts |> cancel ]
             else
                 parts
 
@@ -430,13 +453,13 @@ module Rational =
                 if expanded <= combinedTermLimit then
                     parts
                     |> List.fold (multiplyPartials n) [ { Num = Poly.one n; Den = [] } ]
-                    |> partialToExpr kernels
+                    |> partialToExpr (Array.ofList kernels)
                 else
-                    parts |> List.map (partialToExpr kernels) |> Expr.multiply
+                    parts |> List.map (partialToExpr (Array.ofList kernels)) |> Expr.multiply
         | _ ->
             match toPartial kernels e with
             | None -> e
-            | Some parts -> partialToExpr kernels parts
+            | Some parts -> partialToExpr (Array.ofList kernels) parts
 
     /// Simplify the insides of kernels (arguments of ln/exp, bases and exponents of non-integer powers).
     /// (A canonical node rebuilt from its own children is itself, so unchanged children skip the rebuild.)
@@ -454,18 +477,35 @@ module Rational =
         else
             Expr.rebuild e mapped
 
-    let rec private normalizeOnce (e: Expr) : Expr =
-        normalizeLayer (simplifyKernels normalizeOnce e)
+    /// One pass, remembering every node's result in `memo` (by reference). A result structurally
+    /// equal to its input is a fixed point of the pass (which depends on structure alone), so it
+    /// is remembered too: later passes then skip kernels whose insides have already settled.
+    let rec private normalizeOnce (memo: Dictionary<Expr, Expr>) (e: Expr) : Expr =
+        match memo.TryGetValue e with
+        | true, known -> known
+        | _ ->
+            let result = normalizeLayer (simplifyKernels (normalizeOnce memo) e)
+            memo.[e] <- result
+
+            if not (obj.ReferenceEquals(result, e)) && result = e then
+                memo.[result] <- result
+
+            result
+
+    let private newMemo () =
+        Dictionary<Expr, Expr>(HashIdentity.Reference)
 
     /// One pass of rational normalization, bottom-up through kernels. Not always a fixed point:
     /// rebuilding may merge kernels (x^(1/2)·x^(1/2) = x), so prefer `simplify`.
-    let normalize (e: Expr) : Expr = normalizeOnce e
+    let normalize (e: Expr) : Expr = normalizeOnce (newMemo ()) e
 
     /// Rational normalization iterated to a fixed point (at most 12 passes), so `simplify` is idempotent
     /// on every input where the passes converge. Examples: (β² + 2β)/(β(2+β)) → 1; ν·β/(ν+νβ+1) stays.
     let simplify (e: Expr) : Expr =
+        let memo = newMemo ()
+
         let rec loop k (e: Expr) =
-            let next = normalizeOnce e
+            let next = normalizeOnce memo e
             if next = e || k = 0 then next else loop (k - 1) next
 
         loop 12 e

@@ -88,3 +88,13 @@ let ``operators go through the smart constructors`` () =
     Assert.Equal(Parser.parse "2*x + 1", x + x + 1)
     Assert.Equal(Parser.parse "x^3/2", x * x * x / 2)
     Assert.Equal(Expr.zero, x - x)
+
+[<Fact>]
+let ``equal expressions built apart have equal hashes, and the node kind takes part in equality`` () =
+    let a = Parser.parse "x*ln(1 + y)^(1/2) + exp(z)"
+    let b = Parser.parse "exp(z) + ln(y + 1)^(1/2)*x"
+    Assert.False(obj.ReferenceEquals(a, b))
+    Assert.Equal(a, b)
+    Assert.Equal(a.GetHashCode(), b.GetHashCode())
+    Assert.NotEqual(Sum [ Symbol "x"; Symbol "y" ], Product [ Symbol "x"; Symbol "y" ])
+    Assert.NotEqual(Ln(Symbol "x"), Exp(Symbol "x"))

@@ -46,3 +46,19 @@ let ``exact roots are found`` (n: int, d: int, k: int, expected: string) =
 [<Fact>]
 let ``inexact roots are not invented`` () =
     Assert.Equal(None, Q.tryRoot 2 (Q.ofInt 2))
+
+/// Lowest terms agree on both sides of the machine-integer fast path (bit length 62): the same
+/// ratio scaled by 2^40 and by 2^80 reduces to the same rational, and the sign moves up.
+[<Theory>]
+[<InlineData(6L, 4L, "3/2")>]
+[<InlineData(6L, -4L, "-3/2")>]
+[<InlineData(0L, -7L, "0")>]
+[<InlineData(-9L, -3L, "3")>]
+let ``Q.create reduces alike for machine-sized and big operands`` (n: int64, d: int64, expected: string) =
+    let scaled (k: int) =
+        let f = System.Numerics.BigInteger.Pow(System.Numerics.BigInteger 2, k)
+        Q.create (System.Numerics.BigInteger n * f) (System.Numerics.BigInteger d * f)
+
+    Assert.Equal(expected, (Q.create (System.Numerics.BigInteger n) (System.Numerics.BigInteger d)).ToString())
+    Assert.Equal(expected, (scaled 40).ToString())
+    Assert.Equal(expected, (scaled 80).ToString())
