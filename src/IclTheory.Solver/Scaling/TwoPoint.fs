@@ -1,0 +1,786 @@
+/// The two-point deterministic equivalent of the RRS loss with a width bottleneck N, a context
+/// bottleneck P and depth L (Result 7; Appendices A, F.3, F.4), derived in theory/two-point.md.
+///
+/// ℒ(γ; N, L, P) = tr Ω p(M)ᵀ Λ p(M),  p(x) = (1 − γx/L)^L,  M = O (AᵀA)² Oᵀ Σ̂  (Eqs. 102, 106),
+/// with Σ̂ the structured Wishart of P samples of covariance Λ and AᵀA a rank-N projection (Eq. 107).
+/// Traces are normalized over the D modes. With s = iω = −z, the free-product equation (Eqs. 37, 105,
+/// 110) is solved for κ(z) along an ellipse enclosing the spectrum of M; the two-point kernel F(z, z')
+/// (Eqs. 38–40 averaged over Σ̂ by the Wishart two-point equivalent) is built once per (N, P, spectrum)
+/// and every (γ, L) is then a quadratic form in p over the contour nodes (Eq. 103).
+module IclTheory.Solver.TwoPoint
+
+open System
+open System.Numerics
+
+/// The bottlenecks of one loss landscape, as ratios to D: α_N = N/D ∈ (0, 1] and α_P = P/D > 0
+/// (None for P → ∞, where Σ̂ = Λ).
+type Bottleneck = { AlphaN: float; AlphaP: float option }
+
+/// How Ψ_χχ is formed from Σ_vv. Eq38: Σ̂_χχ = −Σ_vv/𝓑 (Eq. 38, second line; consistent with Eq. 39).
+/// PrintedText: Σ̂_χχ = −𝓑Σ_vv (the sentence after Eq. 39).
+type ChiChiConvention =
+    | Eq38
+    | PrintedText
+
+/// Whether the outer resolvents carry the Wishart two-point correction 1/(1 − tr Λ²X⁻¹X'⁻¹/α_P)
+/// (Derived) or are the population resolvents of Eq. 15 as printed (Eq15).
+type OuterResolvent =
+    | Derived
+    | Eq15
+
+/// The variant of the equivalent to evaluate; `derived` is the engine's own.
+type Variant =
+    {
+        ChiChi: ChiChiConvention
+        Outer: OuterResolvent
+    }
+
+/// The engine's derivation (theory/two-point.md).
+let derived = { ChiChi = Eq38; Outer = Derived }
+
+/// The one-point solution at one contour node: z on the contour, s = −z, κ the Wishart-renormalized
+/// ridge, τ = tr Λ(Λ+κ)⁻¹ (Eqs. 109–110), Ψ = Ψ_vχ = (α_N − τ)/(1 − τ) (Eqs. 36, 108),
+/// c = 1 − τ/α_P (Eq. 109). Weight is dz/(2πi) of the trapezoid rule.
+type Node =
+    {
+        Z: Complex
+        Weight: Complex
+        Kappa: Complex
+        Tau: Complex
+        Psi: Complex
+        C: Complex
+    }
+
+/// Contour integral data: the nodes (θ_j = 2πj/n, j = 0..n−1, on the ellipse
+/// z = x_c + a cos θ + i b sin θ) and the kernel F[i, j] = F(z_i, z_j).
+type Kernel =
+    {
+        Nodes: Node[]
+        F: Complex[,]
+        /// Right edge of the spectrum of M (the smallest z(κ) on κ < −λ₁).
+        Edge: float
+        /// Bernstein-ellipse parameter ρ of the contour around [0, Edge].
+        Rho: float
+    }
+
+/// A loss with its node-doubling error estimate |ℒ_2n − ℒ_n| and the node count used.
+type LossValue =
+    {
+        Loss: float
+        ErrorEstimate: float
+        Nodes: int
+    }
+
+let private fmt (x: float) =
+    x.ToString("G6", Globalization.CultureInfo.InvariantCulture)
+
+let private describe (spectrum: Spectrum.Spectrum) (b: Bottleneck) =
+    let p =
+        match b.AlphaP with
+        | Some a -> fmt a
+        | None -> "∞"
+
+    sprintf "D = %d, α_N = %s, α_P = %s" spectrum.Lambda.Length (fmt b.AlphaN) p
+
+/// Validates the bottleneck ratios: 0 < α_N ≤ 1 ("width"), α_P > 0 ("context").
+let validate (spectrum: Spectrum.Spectrum) (b: Bottleneck) =
+    let d = float spectrum.Lambda.Length
+
+    if not (Double.IsFinite b.AlphaN) || b.AlphaN <= 0.0 || b.AlphaN > 1.0 + 1e-12 then
+        raise (InvalidParameterException("width", fmt (b.AlphaN * d), sprintf "an integer in [1, D = %g]" d))
+
+    match b.AlphaP with
+    | Some a when not (Double.IsFinite a) || a <= 0.0 ->
+        raise (InvalidParameterException("context", fmt (a * d), "a number > 0"))
+    | _ -> ()
+
+let private inverseAlphaP (b: Bottleneck) =
+    match b.AlphaP with
+    | Some a -> 1.0 / a
+    | None -> 0.0
+
+/// 1/(λ + κ) in real arithmetic (no Smith scaling needed: λ + κ is bounded away from 0 and ∞ on
+/// the contour).
+let inline private reciprocal (l: float) (kappa: Complex) =
+    let a = l + kappa.Real
+    let b = kappa.Imaginary
+    let r = 1.0 / (a * a + b * b)
+    Complex(a * r, -b * r)
+
+/// df(κ) = tr Λ(Λ+κ)⁻¹ and its derivative −tr Λ(Λ+κ)⁻² (Eq. 109).
+let private degreesOfFreedom (lambda: float[]) (kappa: Complex) =
+    let mutable dfr = 0.0
+    let mutable dfi = 0.0
+    let mutable sr = 0.0
+    let mutable si = 0.0
+    let a0 = kappa.Real
+    let b = kappa.Imaginary
+
+    for l in lambda do
+        let a = l + a0
+        let r = 1.0 / (a * a + b * b)
+        let yr = a * r
+        let yi = -b * r
+        dfr <- dfr + l * yr
+        dfi <- dfi + l * yi
+        sr <- sr + l * (yr * yr - yi * yi)
+        si <- si + l * (2.0 * yr * yi)
+
+    let n = float lambda.Length
+    struct (Complex(dfr / n, dfi / n), Complex(-sr / n, -si / n))
+
+/// The real-axis inverse of Eq. 110: for real κ < −λ₁, z(κ) = −κ(α_N − τ)(1 − τ/α_P)/(1 − τ),
+/// τ = df(κ). It decreases from +∞ (κ → −∞) to the spectral edge and (finite P) rises again.
+let private zOfKappa (lambda: float[]) (b: Bottleneck) (kappa: float) =
+    let mutable df = 0.0
+
+    for l in lambda do
+        df <- df + l / (l + kappa)
+
+    let tau = df / float lambda.Length
+    -kappa * (b.AlphaN - tau) * (1.0 - tau * inverseAlphaP b) / (1.0 - tau)
+
+/// κ on the real axis left of −λ₁, parametrized by u: κ = −λ₁(1 + e^u).
+let private kappaOfU (lambda1: float) (u: float) = -lambda1 * (1.0 + exp u)
+
+/// The right edge of the limiting spectrum of M: min of z(κ) over κ < −λ₁, by a log-grid scan in
+/// u and golden-section refinement. Returns (edge, u at the edge).
+let spectralEdge (spectrum: Spectrum.Spectrum) (b: Bottleneck) =
+    validate spectrum b
+    let lambda = spectrum.Lambda
+    let lambda1 = Array.max lambda
+    let z u = zOfKappa lambda b (kappaOfU lambda1 u)
+    let grid = Array.init 121 (fun i -> -36.0 + 0.5 * float i)
+    let values = grid |> Array.map z
+    let best = values |> Array.indexed |> Array.minBy snd |> fst
+    let lo = grid[max 0 (best - 1)]
+    let hi = grid[min (grid.Length - 1) (best + 1)]
+    let golden = (sqrt 5.0 - 1.0) / 2.0
+    let mutable a = lo
+    let mutable c = hi
+    let mutable x1 = c - golden * (c - a)
+    let mutable x2 = a + golden * (c - a)
+    let mutable z1 = z x1
+    let mutable z2 = z x2
+
+    for _ in 1..60 do
+        if z1 < z2 then
+            c <- x2
+            x2 <- x1
+            z2 <- z1
+            x1 <- c - golden * (c - a)
+            z1 <- z x1
+        else
+            a <- x1
+            x1 <- x2
+            z1 <- z2
+            x2 <- a + golden * (c - a)
+            z2 <- z x2
+
+    let u = 0.5 * (a + c)
+    struct (min (z u) values[best], u)
+
+/// Residual of Eq. 110 in κ: G(κ) = κ(α_N − τ)(1 − τ/α_P) − s(1 − τ), τ = df(κ), and dG/dκ.
+let private residual (lambda: float[]) (b: Bottleneck) (s: Complex) (kappa: Complex) =
+    let struct (tau, dtau) = degreesOfFreedom lambda kappa
+    let ip = inverseAlphaP b
+    let u = Complex(b.AlphaN, 0.0) - tau
+    let v = Complex.One - tau * ip
+    let g = kappa * u * v - s * (Complex.One - tau)
+    let dg = u * v + kappa * (-dtau * v - u * dtau * ip) + s * dtau
+    struct (g, dg, tau)
+
+/// Newton's method for Eq. 110 from a nearby solution; None when it does not settle in 40 steps.
+let private newton (lambda: float[]) (b: Bottleneck) (s: Complex) (start: Complex) =
+    let rec go (kappa: Complex) iteration =
+        if iteration > 40 then
+            None
+        else
+            let struct (g, dg, _) = residual lambda b s kappa
+            let step = g / dg
+
+            if not (Double.IsFinite step.Real && Double.IsFinite step.Imaginary) then
+                None
+            else
+                let next = kappa - step
+
+                if Complex.Abs step <= 1e-15 * (Complex.Abs next + 1e-300) then
+                    Some next
+                else
+                    go next (iteration + 1)
+
+    go start 0
+
+/// The one-point quantities at κ (Eqs. 36, 108, 109).
+let private nodeAt (lambda: float[]) (b: Bottleneck) (z: Complex) (weight: Complex) (kappa: Complex) =
+    let struct (tau, _) = degreesOfFreedom lambda kappa
+    let psi = (Complex(b.AlphaN, 0.0) - tau) / (Complex.One - tau)
+    let c = Complex.One - tau * inverseAlphaP b
+
+    {
+        Z = z
+        Weight = weight
+        Kappa = kappa
+        Tau = tau
+        Psi = psi
+        C = c
+    }
+
+/// The ellipse through the contour: centre x_c, semi-axes a (real) and b (imaginary).
+type private Ellipse = { Centre: float; A: float; B: float }
+
+let private ellipseFor (edge: float) (rho: float) =
+    let half = 0.5 * edge
+
+    {
+        Centre = half
+        A = half * 0.5 * (rho + 1.0 / rho)
+        B = half * 0.5 * (rho - 1.0 / rho)
+    }
+
+let private pointAt (e: Ellipse) (theta: float) =
+    Complex(e.Centre + e.A * cos theta, e.B * sin theta)
+
+/// dz/dθ on the ellipse.
+let private tangentAt (e: Ellipse) (theta: float) =
+    Complex(-e.A * sin theta, e.B * cos theta)
+
+/// Continues the solution κ(z) of Eq. 110 from θ0 (known κ0) to θ1 along the ellipse, halving the
+/// step when Newton does not settle; fails with the parameters after 12 halvings.
+let rec private continueTo
+    (lambda: float[])
+    (b: Bottleneck)
+    (e: Ellipse)
+    (what: string)
+    (theta0: float)
+    (kappa0: Complex)
+    (theta1: float)
+    depth
+    =
+    let s = -(pointAt e theta1)
+
+    match newton lambda b s kappa0 with
+    | Some k when Complex.Abs(k - kappa0) <= 0.5 * (Complex.Abs kappa0 + 1e-12) -> k
+    | _ when depth < 12 ->
+        let mid = 0.5 * (theta0 + theta1)
+        let km = continueTo lambda b e what theta0 kappa0 mid (depth + 1)
+        continueTo lambda b e what mid km theta1 (depth + 1)
+    | _ ->
+        raise (
+            ConvergenceException(
+                "two-point τ root finder (Eq. 110)",
+                sprintf "%s: no solution continued to θ = %s on the contour" what (fmt theta1)
+            )
+        )
+
+/// The starting solution at θ = 0 (real z > edge): bisection in u on the decreasing branch of z(κ).
+let private startingKappa (lambda: float[]) (b: Bottleneck) (uEdge: float) (z0: float) (what: string) =
+    let lambda1 = Array.max lambda
+    let z u = zOfKappa lambda b (kappaOfU lambda1 u)
+    let mutable lo = uEdge
+    let mutable hi = uEdge + 1.0
+
+    while z hi < z0 && hi < 60.0 do
+        hi <- hi + 2.0
+
+    if z hi < z0 then
+        raise (
+            ConvergenceException(
+                "two-point τ root finder (Eq. 110)",
+                sprintf "%s: no real start at z = %s" what (fmt z0)
+            )
+        )
+
+    for _ in 1..60 do
+        let mid = 0.5 * (lo + hi)
+        if z mid > z0 then hi <- mid else lo <- mid
+
+    let k0 = kappaOfU lambda1 (0.5 * (lo + hi))
+
+    match newton lambda b (Complex(-z0, 0.0)) (Complex(k0, 0.0)) with
+    | Some k -> k
+    | None ->
+        raise (
+            ConvergenceException(
+                "two-point τ root finder (Eq. 110)",
+                sprintf "%s: Newton failed at the real start z = %s" what (fmt z0)
+            )
+        )
+
+/// Herglotz check of the branch: Im tr (z − M)⁻¹ = Im[−tr(Λ+κ)⁻¹/(Ψc)] must have the sign of −Im z.
+let private checkBranch (lambda: float[]) (what: string) (node: Node) =
+    if abs node.Z.Imaginary > 1e-12 * Complex.Abs node.Z then
+        let mutable m0 = Complex.Zero
+
+        for l in lambda do
+            m0 <- m0 + Complex.One / (Complex(l, 0.0) + node.Kappa)
+
+        let g = -(m0 / float lambda.Length) / (node.Psi * node.C)
+
+        if g.Imaginary * node.Z.Imaginary > 0.0 then
+            raise (
+                ConvergenceException(
+                    "two-point τ root finder (Eq. 110)",
+                    sprintf "%s: the solution at z = %s is on a non-physical branch" what (string node.Z)
+                )
+            )
+
+/// Solves Eq. 110 at the n nodes of the ellipse with parameter ρ around [0, edge]: the upper half
+/// by continuation from the real start, the lower half by conjugate symmetry.
+let private solveNodes
+    (spectrum: Spectrum.Spectrum)
+    (b: Bottleneck)
+    (edge: float)
+    (uEdge: float)
+    (rho: float)
+    (n: int)
+    =
+    let lambda = spectrum.Lambda
+    let what = describe spectrum b
+    let e = ellipseFor edge rho
+    let theta j = 2.0 * Math.PI * float j / float n
+
+    let weight j =
+        tangentAt e (theta j) / Complex(0.0, float n)
+
+    let half = n / 2
+    let kappas = Array.zeroCreate<Complex>(half + 1)
+    kappas[0] <- startingKappa lambda b uEdge (pointAt e 0.0).Real what
+
+    for j in 1..half do
+        kappas[j] <- continueTo lambda b e what (theta (j - 1)) kappas[j - 1] (theta j) 0
+
+    let upper =
+        Array.init (half + 1) (fun j -> nodeAt lambda b (pointAt e (theta j)) (weight j) kappas[j])
+
+    upper |> Array.iter (checkBranch lambda what)
+
+    Array.init n (fun j ->
+        if j <= half then
+            upper[j]
+        else
+            let m = upper[n - j]
+
+            {
+                Z = Complex.Conjugate m.Z
+                Weight = Complex.Conjugate m.Weight
+                Kappa = Complex.Conjugate m.Kappa
+                Tau = Complex.Conjugate m.Tau
+                Psi = Complex.Conjugate m.Psi
+                C = Complex.Conjugate m.C
+            })
+
+/// 𝓑(s, s') = tr (s_B + B)⁻¹(s'_B + B)⁻¹ for the rank-N projection B (Eqs. 38, 107–108),
+/// s_B = (1/τ − 1)Ψ (Eq. 36).
+let private bCorrelation (alphaN: float) (p: Node) (q: Node) =
+    let sb (n: Node) =
+        (Complex.One / n.Tau - Complex.One) * n.Psi
+
+    let x = sb p
+    let y = sb q
+    alphaN / ((Complex.One + x) * (Complex.One + y)) + (1.0 - alphaN) / (x * y)
+
+/// Mode sums T[v](i, j) = (1/D) Σ_k v_k y_ik y_jk with y_ik = 1/(λ_k + κ_i), for
+/// v ∈ {1, λ, λ², ω, λω}.
+[<Struct>]
+type private PairSums =
+    {
+        T1: Complex
+        TL: Complex
+        TL2: Complex
+        TW: Complex
+        TLW: Complex
+    }
+
+/// The weights v_k ∈ {1, λ_k, λ_k², ω_k, λ_kω_k} of the mode sums.
+type private ModeWeights =
+    {
+        L: float[]
+        L2: float[]
+        W: float[]
+        LW: float[]
+    }
+
+let private modeWeights (lambda: float[]) (omega: float[]) =
+    {
+        L = lambda
+        L2 = lambda |> Array.map (fun l -> l * l)
+        W = omega
+        LW = Array.map2 (*) lambda omega
+    }
+
+/// One-node sums m_v(i) = (1/D) Σ_k v_k y_ik, stored in the PairSums shape.
+let private oneNodeSums (w: ModeWeights) (yi: Complex[]) =
+    let mutable t1 = Complex.Zero
+    let mutable tl = Complex.Zero
+    let mutable tl2 = Complex.Zero
+    let mutable tw = Complex.Zero
+    let mutable tlw = Complex.Zero
+
+    for k in 0 .. yi.Length - 1 do
+        let v = yi[k]
+        t1 <- t1 + v
+        tl <- tl + w.L[k] * v
+        tl2 <- tl2 + w.L2[k] * v
+        tw <- tw + w.W[k] * v
+        tlw <- tlw + w.LW[k] * v
+
+    let d = float yi.Length
+
+    {
+        T1 = t1 / d
+        TL = tl / d
+        TL2 = tl2 / d
+        TW = tw / d
+        TLW = tlw / d
+    }
+
+/// Direct pair sums T[v](i, j) = (1/D) Σ_k v_k y_ik y_jk, O(D) per pair, in real arithmetic.
+let private directSums (w: ModeWeights) (yi: Complex[]) (yj: Complex[]) =
+    let mutable r1, i1, rl, il, rl2, il2, rw, iw, rlw, ilw =
+        0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+
+    for k in 0 .. yi.Length - 1 do
+        let a = yi[k]
+        let c = yj[k]
+        let re = a.Real * c.Real - a.Imaginary * c.Imaginary
+        let im = a.Real * c.Imaginary + a.Imaginary * c.Real
+        r1 <- r1 + re
+        i1 <- i1 + im
+        rl <- rl + w.L[k] * re
+        il <- il + w.L[k] * im
+        rl2 <- rl2 + w.L2[k] * re
+        il2 <- il2 + w.L2[k] * im
+        rw <- rw + w.W[k] * re
+        iw <- iw + w.W[k] * im
+        rlw <- rlw + w.LW[k] * re
+        ilw <- ilw + w.LW[k] * im
+
+    let d = float yi.Length
+
+    {
+        T1 = Complex(r1, i1) / d
+        TL = Complex(rl, il) / d
+        TL2 = Complex(rl2, il2) / d
+        TW = Complex(rw, iw) / d
+        TLW = Complex(rlw, ilw) / d
+    }
+
+/// Pair sums by partial fractions, y_i y_j = (y_i − y_j)/(κ_j − κ_i): O(1) per pair from the
+/// one-node sums; used only when |κ_i − κ_j| ≥ SeparatedNodes·max|κ| (cancellation ≤ ~1 digit).
+let private partialFractions (mi: PairSums) (mj: PairSums) (gap: Complex) =
+    {
+        T1 = (mi.T1 - mj.T1) / gap
+        TL = (mi.TL - mj.TL) / gap
+        TL2 = (mi.TL2 - mj.TL2) / gap
+        TW = (mi.TW - mj.TW) / gap
+        TLW = (mi.TLW - mj.TLW) / gap
+    }
+
+/// Relative separation of κ_i, κ_j above which partial fractions replace the direct sums.
+[<Literal>]
+let private SeparatedNodes = 0.25
+
+/// The two-point kernel F(z_i, z_j) = tr Ω (z_i − M)⁻ᵀ Λ (z_j − M)⁻¹ (theory/two-point.md §3–4):
+/// Eqs. 38–40 with A = Σ̂, B = (AᵀA)², then the Wishart two-point equivalent
+/// (a+Σ̂)⁻¹Q(b+Σ̂)⁻¹ ≃ X_a⁻¹(Q − c₁₂Λ)X_b⁻¹.
+let private pairKernel
+    (variant: Variant)
+    (alphaN: float)
+    (ip: float)
+    (traceOmega: float)
+    (m0: Complex[])
+    (mw: Complex[])
+    (nodes: Node[])
+    (i: int)
+    (j: int)
+    (t: PairSums)
+    =
+    let p = nodes[i]
+    let q = nodes[j]
+    let s = -p.Z
+    let s' = -q.Z
+    let den = Complex.One - ip * t.TL2
+    let cc = p.C * q.C
+    let pp = p.Psi * q.Psi
+    let trRsRs = (t.T1 + ip * t.TL * t.TL / den) / (cc * pp)
+    let trWRsRs = (t.TW + ip * t.TL * t.TLW / den) / (cc * pp)
+    let trRs (n: Node) (m: Complex) = m / (n.Psi * n.C)
+
+    let calA =
+        (Complex.One - s * trRs p m0[i] - s' * trRs q m0[j] + s * s' * trRsRs) / pp
+
+    let nvv =
+        (Complex(traceOmega, 0.0) - s * trRs p mw[i] - s' * trRs q mw[j]
+         + s * s' * trWRsRs)
+        / pp
+
+    let calB = bCorrelation alphaN p q
+    let inv = pp / (p.Tau * q.Tau)
+    let sigmaVV = nvv / (Complex.One - (inv - Complex.One / calB) * calA)
+
+    let psiChiChi =
+        match variant.ChiChi with
+        | Eq38 -> sigmaVV * (Complex.One / calB - inv)
+        | PrintedText -> sigmaVV * (calB - inv)
+
+    let outer =
+        match variant.Outer with
+        | Derived -> den
+        | Eq15 -> Complex.One
+
+    (t.TLW - psiChiChi * t.TL) / (outer * cc * pp)
+
+/// Builds the kernel on n nodes (n even ≥ 8) for the ellipse parameter ρ.
+let private buildKernel
+    (variant: Variant)
+    (spectrum: Spectrum.Spectrum)
+    (b: Bottleneck)
+    (struct (edge, uEdge): struct (float * float))
+    (rho: float)
+    (n: int)
+    =
+    let nodes = solveNodes spectrum b edge uEdge rho n
+    let lambda = spectrum.Lambda
+    let omega = spectrum.Omega
+    let d = lambda.Length
+    let ip = inverseAlphaP b
+    let traceOmega = Array.average omega
+
+    let y =
+        Array.init n (fun i -> Array.init d (fun k -> reciprocal lambda[k] nodes[i].Kappa))
+
+    let weights = modeWeights lambda omega
+    let moments = y |> Array.map (oneNodeSums weights)
+    let m0 = moments |> Array.map (fun t -> t.T1)
+    let mw = moments |> Array.map (fun t -> t.TW)
+
+    let sums i j =
+        let ki = nodes[i].Kappa
+        let kj = nodes[j].Kappa
+
+        if Complex.Abs(ki - kj) >= SeparatedNodes * max (Complex.Abs ki) (Complex.Abs kj) then
+            partialFractions moments[i] moments[j] (kj - ki)
+        else
+            directSums weights y[i] y[j]
+
+    let f = Array2D.zeroCreate<Complex> n n
+    let half = n / 2
+
+    for i in 0..half do
+        for j in i .. n - 1 do
+            let v = pairKernel variant b.AlphaN ip traceOmega m0 mw nodes i j (sums i j)
+            f[i, j] <- v
+            f[j, i] <- v
+
+    for i in half + 1 .. n - 1 do
+        for j in i .. n - 1 do
+            let v = Complex.Conjugate f[n - i, (n - j) % n]
+            f[i, j] <- v
+            f[j, i] <- v
+
+    for i in 0 .. n - 1 do
+        for j in 0 .. n - 1 do
+            let v = f[i, j]
+
+            if not (Double.IsFinite v.Real && Double.IsFinite v.Imaginary) then
+                raise (
+                    ConvergenceException(
+                        "two-point kernel (Eqs. 38–40)",
+                        sprintf
+                            "%s: non-finite F at z = %s, z' = %s"
+                            (describe spectrum b)
+                            (string nodes[i].Z)
+                            (string nodes[j].Z)
+                    )
+                )
+
+    {
+        Nodes = nodes
+        F = f
+        Edge = edge
+        Rho = rho
+    }
+
+/// p(z) = (1 − γz/L)^L (Eq. 101).
+let private polynomial (gamma: float) (depth: int) (z: Complex) =
+    Complex.Pow(Complex.One - gamma * z / float depth, float depth)
+
+/// ∂p/∂γ = −z (1 − γz/L)^(L−1).
+let private polynomialSlope (gamma: float) (depth: int) (z: Complex) =
+    -z * Complex.Pow(Complex.One - gamma * z / float depth, float (depth - 1))
+
+/// Σ_ij u_i v_j F_ij over every `stride`-th node (stride 2 gives the n/2-node rule).
+let private quadratic (k: Kernel) (stride: int) (u: Complex[]) (v: Complex[]) =
+    let n = k.Nodes.Length
+    let mutable acc = Complex.Zero
+
+    for i in 0..stride .. n - 1 do
+        let mutable row = Complex.Zero
+
+        for j in 0..stride .. n - 1 do
+            row <- row + k.F[i, j] * v[j]
+
+        acc <- acc + u[i] * row
+
+    acc * float (stride * stride)
+
+/// ℒ(γ) = Σ_ij w_i w_j p(z_i) p(z_j) F(z_i, z_j) (Eq. 103) on the full rule and on every second node.
+let private lossPair (k: Kernel) (gamma: float) (depth: int) =
+    let u =
+        k.Nodes |> Array.map (fun node -> node.Weight * polynomial gamma depth node.Z)
+
+    struct (quadratic k 1 u u, quadratic k 2 u u)
+
+/// ∂ℒ/∂γ = 2 Σ_ij w_i w_j ∂p(z_i) p(z_j) F_ij (the kernel is symmetric).
+let private slopePair (k: Kernel) (gamma: float) (depth: int) =
+    let u =
+        k.Nodes |> Array.map (fun node -> node.Weight * polynomial gamma depth node.Z)
+
+    let du =
+        k.Nodes
+        |> Array.map (fun node -> node.Weight * polynomialSlope gamma depth node.Z)
+
+    struct (2.0 * quadratic k 1 du u, 2.0 * quadratic k 2 du u)
+
+/// The ellipse parameter for the largest γ²/L to be evaluated: semi-minor axis b = √(2L)/γ keeps
+/// |p(z)| within a factor e of its values on [0, edge]; ρ clamped to [1.1, 4].
+let rhoFor (edge: float) (gammaSquaredOverDepth: float) =
+    if gammaSquaredOverDepth <= 0.0 then
+        4.0
+    else
+        let bAxis = sqrt (2.0 / gammaSquaredOverDepth)
+        let q = 4.0 * bAxis / edge
+        let rho = 0.5 * (q + sqrt (q * q + 4.0))
+        min 4.0 (max 1.1 rho)
+
+/// Default relative tolerance of the node-doubling test.
+[<Literal>]
+let DefaultTolerance = 1e-10
+
+/// Largest number of contour nodes before non-convergence is reported.
+[<Literal>]
+let MaxNodes = 1024
+
+/// A kernel for the bottleneck, converged by node doubling (from 32 nodes) until every probe
+/// (γ, L) changes by at most `tolerance` relative (absolute floor 1e-300) between n/2 and n nodes.
+let kernelFor
+    (variant: Variant)
+    (spectrum: Spectrum.Spectrum)
+    (b: Bottleneck)
+    (probes: (float * int) list)
+    (tolerance: float)
+    =
+    validate spectrum b
+    Validate.inRange "tolerance" 1e-14 1e-2 tolerance
+
+    for (g, l) in probes do
+        Validate.nonNegative "gamma" g
+        Validate.atLeast "depth" 1 l
+
+    let edgeAt = spectralEdge spectrum b
+    let struct (edge, _) = edgeAt
+
+    let worst = probes |> List.map (fun (g, l) -> g * g / float l) |> List.fold max 0.0
+
+    let rho = rhoFor edge worst
+
+    let rec refine n =
+        let k = buildKernel variant spectrum b edgeAt rho n
+
+        let converged =
+            probes
+            |> List.forall (fun (g, l) ->
+                let struct (full, halfRule) = lossPair k g l
+                abs (full.Real - halfRule.Real) <= tolerance * abs full.Real + 1e-300)
+
+        if converged then
+            k
+        elif 2 * n > MaxNodes then
+            raise (
+                ConvergenceException(
+                    "two-point contour integral (Eq. 103)",
+                    sprintf
+                        "%s: not converged to %s relative with %d nodes (ρ = %s)"
+                        (describe spectrum b)
+                        (fmt tolerance)
+                        n
+                        (fmt rho)
+                )
+            )
+        else
+            refine (2 * n)
+
+    refine 32
+
+/// ℒ(γ; L) from a converged kernel with its node-doubling error estimate.
+let lossFrom (k: Kernel) (gamma: float) (depth: int) =
+    Validate.nonNegative "gamma" gamma
+    Validate.atLeast "depth" 1 depth
+    let struct (full, halfRule) = lossPair k gamma depth
+
+    {
+        Loss = full.Real
+        ErrorEstimate = abs (full.Real - halfRule.Real)
+        Nodes = k.Nodes.Length
+    }
+
+/// ∂ℒ/∂γ from a converged kernel with its node-doubling error estimate.
+let slopeFrom (k: Kernel) (gamma: float) (depth: int) =
+    Validate.nonNegative "gamma" gamma
+    Validate.atLeast "depth" 1 depth
+    let struct (full, halfRule) = slopePair k gamma depth
+
+    {
+        Loss = full.Real
+        ErrorEstimate = abs (full.Real - halfRule.Real)
+        Nodes = k.Nodes.Length
+    }
+
+/// One evaluation of ℒ(γ; N, L, P) (Eq. 103) to `tolerance` relative by node doubling.
+let lossWith
+    (variant: Variant)
+    (spectrum: Spectrum.Spectrum)
+    (b: Bottleneck)
+    (gamma: float)
+    (depth: int)
+    (tolerance: float)
+    =
+    let k = kernelFor variant spectrum b [ gamma, depth ] tolerance
+    lossFrom k gamma depth
+
+/// The engine's ℒ(γ; N, L, P) to the default tolerance.
+let loss (spectrum: Spectrum.Spectrum) (b: Bottleneck) (gamma: float) (depth: int) =
+    lossWith derived spectrum b gamma depth DefaultTolerance
+
+/// P → ∞ with a rank-N projection, by an independent one-point route (theory/two-point.md §5):
+/// with Π = UUᵀ and K = UᵀΛU, p(ΠΛ) = I + U q(K) UᵀΛ, so
+/// ℒ = tr ΩΛ + (1/2πi)∮ (p(z)² − 1) tr ΩΛ (z − Ψ(z)Λ)⁻¹ dz, a single contour integral of the
+/// one-point equivalent (z − ΠΛ)⁻¹ ≃ (z − ΨΛ)⁻¹ (Eq. 36).
+let lossInfiniteContext (spectrum: Spectrum.Spectrum) (alphaN: float) (gamma: float) (depth: int) (n: int) =
+    let b = { AlphaN = alphaN; AlphaP = None }
+    validate spectrum b
+    Validate.nonNegative "gamma" gamma
+    Validate.atLeast "depth" 1 depth
+    Validate.atLeast "nodes" 8 n
+    let struct (edge, uEdge) = spectralEdge spectrum b
+    let rho = rhoFor edge (gamma * gamma / float depth)
+    let nodes = solveNodes spectrum b edge uEdge rho n
+    let lambda = spectrum.Lambda
+    let omega = spectrum.Omega
+    let traceOmegaLambda = Array.map2 (*) lambda omega |> Array.average
+
+    let contribution (node: Node) =
+        let mutable acc = Complex.Zero
+
+        for k in 0 .. lambda.Length - 1 do
+            acc <- acc + omega[k] * lambda[k] / (node.Z - node.Psi * lambda[k])
+
+        let p = polynomial gamma depth node.Z
+        node.Weight * (p * p - Complex.One) * acc / float lambda.Length
+
+    let integral =
+        nodes
+        |> Array.fold (fun (sum: Complex) node -> sum + contribution node) Complex.Zero
+
+    traceOmegaLambda + integral.Real

@@ -1,0 +1,159 @@
+module IclTheory.Solver.Tests.TwoPointTests
+
+open System
+open Xunit
+open IclTheory.Solver
+open IclTheory.Solver.TwoPoint
+
+let private tr (xs: float[]) = Array.average xs
+
+let private powerLaw d = Spectrum.powerLaw 1.0 1.0 d
+
+let private relClose (tol: float) (expected: float) (actual: float) =
+    let err = abs (actual - expected) / abs expected
+
+    Assert.True(err <= tol, sprintf "expected %.15g, got %.15g (relative error %.3g > %.3g)" expected actual err tol)
+
+/// N = D, P → ∞: M = Λ, so ℒ = tr ΩΛ (1 − γΛ/L)^(2L) exactly (Eq. 98).
+[<Theory>]
+[<InlineData(1, 0.5)>]
+[<InlineData(4, 1.0)>]
+[<InlineData(16, 1.7)>]
+let ``no bottleneck reduces to Eq. 98`` (depth: int) (ratio: float) =
+    let s = powerLaw 200
+    let gamma = ratio * float depth
+
+    let expected =
+        Array.map2 (fun l w -> w * l * (1.0 - gamma * l / float depth) ** (2.0 * float depth)) s.Lambda s.Omega
+        |> tr
+
+    let v = loss s { AlphaN = 1.0; AlphaP = None } gamma depth
+    relClose 1e-9 expected v.Loss
+
+/// L = 1 moments by free probability and Gaussian moments (theory/two-point.md §6):
+/// ℒ = trΩΛ − 2γα_N trΩΛ² + γ²[α_N²(trΩΛ³ + trΩΛ trΛ²/α_P) + α_N(1−α_N) trΛ (trΩΛ² + trΩΛ trΛ/α_P)].
+let private depthOneLoss (s: Spectrum.Spectrum) (alphaN: float) (inverseAlphaP: float) (gamma: float) =
+    let m f = Array.map2 f s.Lambda s.Omega |> tr
+
+    let wl = m (fun l w -> w * l)
+    let wl2 = m (fun l w -> w * l * l)
+    let wl3 = m (fun l w -> w * l * l * l)
+    let l1 = tr s.Lambda
+    let l2 = s.Lambda |> Array.map (fun l -> l * l) |> tr
+
+    wl - 2.0 * gamma * alphaN * wl2
+    + gamma
+      * gamma
+      * (alphaN * alphaN * (wl3 + wl * l2 * inverseAlphaP)
+         + alphaN * (1.0 - alphaN) * l1 * (wl2 + wl * l1 * inverseAlphaP))
+
+[<Theory>]
+[<InlineData(1.0, 2.0)>]
+[<InlineData(0.5, 0.0)>]
+[<InlineData(0.25, 0.0)>]
+[<InlineData(0.5, 1.0)>]
+[<InlineData(0.25, 2.0)>]
+[<InlineData(1.0, 0.25)>]
+let ``depth one matches the exact second moments`` (alphaN: float) (inverseAlphaP: float) =
+    let s = powerLaw 150
+
+    let b =
+        {
+            AlphaN = alphaN
+            AlphaP =
+                (if inverseAlphaP = 0.0 then
+                     None
+                 else
+                     Some(1.0 / inverseAlphaP))
+        }
+
+    for gamma in [ 0.5; 1.0; 2.0 ] do
+        let v = loss s b gamma 1
+        relClose 1e-9 (depthOneLoss s alphaN inverseAlphaP gamma) v.Loss
+
+/// P → ∞, rank projection: the double contour integral equals the single one-point integral
+/// of the compressed matrix UᵀΛU (independent derivation, theory/two-point.md §5).
+[<Theory>]
+[<InlineData(0.25, 2, 0.5)>]
+[<InlineData(0.5, 4, 1.0)>]
+[<InlineData(0.75, 8, 1.5)>]
+[<InlineData(0.5, 16, 2.0)>]
+let ``infinite context agrees with the one-point reduction`` (alphaN: float) (depth: int) (ratio: float) =
+    let s = powerLaw 120
+    let gamma = ratio * float depth
+    let two = loss s { AlphaN = alphaN; AlphaP = None } gamma depth
+    let one = lossInfiniteContext s alphaN gamma depth 256
+    relClose 1e-9 one two.Loss
+
+/// Λ = I, N = D: Σ̂ is white Wishart, so ℒ = tr Ω · ∫ p(x)² dMP(x), a polynomial in the exact
+/// Marchenko–Pastur moments (Narayana numbers).
+[<Theory>]
+[<InlineData(2, 0.5)>]
+[<InlineData(4, 2.0)>]
+[<InlineData(8, 4.0)>]
+let ``white Wishart matches Marchenko–Pastur moments`` (depth: int) (alphaP: float) =
+    let d = 64
+    let omega = Array.init d (fun k -> 1.0 / float (k + 1))
+    let s = Spectrum.ofArrays (Array.create d 1.0) omega
+    let gamma = 0.3 * float depth
+    let c = -gamma / float depth
+
+    let binomial n k =
+        Seq.fold (fun acc i -> acc * float (n - k + i) / float i) 1.0 (seq { 1..k })
+    // p(x)² = (1 + c x)^(2L) = Σ_j C(2L, j) c^j x^j
+    let moments =
+        Seq.sumBy
+            (fun j -> binomial (2 * depth) j * c ** float j * MarchenkoPastur.moment alphaP j)
+            (seq { 0 .. 2 * depth })
+
+    let v = loss s { AlphaN = 1.0; AlphaP = Some alphaP } gamma depth
+    relClose 1e-9 (tr omega * moments) v.Loss
+
+/// ∂ℒ/∂γ from the kernel against a central difference of ℒ.
+[<Fact>]
+let ``slope matches a finite difference`` () =
+    let s = powerLaw 100
+    let b = { AlphaN = 0.5; AlphaP = Some 2.0 }
+    let depth = 4
+    let gamma = 3.0
+    let h = 1e-4
+
+    let k =
+        kernelFor derived s b [ gamma - h, depth; gamma, depth; gamma + h, depth ] 1e-12
+
+    let fd =
+        ((lossFrom k (gamma + h) depth).Loss - (lossFrom k (gamma - h) depth).Loss)
+        / (2.0 * h)
+
+    relClose 1e-6 fd (slopeFrom k gamma depth).Loss
+
+/// Node doubling: the reported error estimate bounds the distance to a much finer rule.
+[<Fact>]
+let ``error estimate bounds the distance to a finer rule`` () =
+    let s = powerLaw 100
+    let b = { AlphaN = 0.5; AlphaP = Some 1.0 }
+    let coarse = lossWith derived s b 4.0 4 1e-6
+    let fine = lossWith derived s b 4.0 4 1e-13
+    Assert.True(coarse.ErrorEstimate <= 1e-6 * abs coarse.Loss)
+    Assert.True(abs (coarse.Loss - fine.Loss) <= max coarse.ErrorEstimate 1e-15)
+
+/// White Λ, N = D: the spectral edge is the Marchenko–Pastur edge (1 + α_P^(-1/2))².
+[<Fact>]
+let ``spectral edge of white Wishart is the Marchenko–Pastur edge`` () =
+    let s = Spectrum.ofArrays (Array.create 50 1.0) (Array.create 50 1.0)
+    let struct (edge, _) = spectralEdge s { AlphaN = 1.0; AlphaP = Some 2.0 }
+    relClose 1e-8 ((1.0 + 1.0 / sqrt 2.0) ** 2.0) edge
+
+[<Fact>]
+let ``bad bottlenecks name the parameter`` () =
+    let s = powerLaw 10
+
+    let width =
+        Assert.Throws<InvalidParameterException>(fun () -> loss s { AlphaN = 1.5; AlphaP = None } 1.0 1 |> ignore)
+
+    Assert.Equal("width", width.Parameter)
+
+    let context =
+        Assert.Throws<InvalidParameterException>(fun () -> loss s { AlphaN = 0.5; AlphaP = Some -1.0 } 1.0 1 |> ignore)
+
+    Assert.Equal("context", context.Parameter)
