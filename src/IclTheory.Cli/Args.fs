@@ -26,20 +26,38 @@ type OptimumArgs =
 
 type LossArgs =
     | [<Mandatory>] Setting of name: string
-    | [<Mandatory>] Alpha of alpha: float
+    | Alpha of alpha: float
     | [<Mandatory>] Depth of depth: string
     | [<Mandatory>] Gamma of gamma: float
     | Noise of sigma2: float
+    | Dim of d: int
+    | Width of n: int
+    | Context of p: string
+    | Nu of nu: float
+    | Beta of beta: float
+    | Spectrum of path: string
+    | Projection of name: string
+    | Tolerance of tol: float
     | Format of FormatArg
 
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Setting _ -> "data setting: iso."
-            | Alpha _ -> "context ratio α = P/D > 0."
-            | Depth _ -> "depth L: an integer ≥ 1, or inf."
-            | Gamma _ -> "the scale γ of Γ = γI (finite)."
-            | Noise _ -> "label-noise variance σ² ≥ 0 (default 0)."
+            | Setting _ ->
+                "data setting: iso (Eq. 83 at finite α) or rrs (Result 7: width N, context P, depth L, by the two-point deterministic equivalent)."
+            | Alpha _ -> "iso: context ratio α = P/D > 0 (required)."
+            | Depth _ -> "depth L: an integer ≥ 1 (iso also accepts inf)."
+            | Gamma _ -> "the scale γ of Γ = γI (iso) or of Γ = γAAᵀ (rrs, Eq. 14); finite, ≥ 0 for rrs."
+            | Noise _ -> "iso: label-noise variance σ² ≥ 0 (default 0)."
+            | Dim _ ->
+                "rrs: input dimension D = number of modes, 2 to 20000 (default 200; with --spectrum, its length)."
+            | Width _ -> "rrs: width N of the rank-N feature map, 1 to D (default D)."
+            | Context _ -> "rrs: context length P ≥ 1, or inf (default inf)."
+            | Nu _ -> "rrs: capacity exponent ν > 0 of λ_k = k^(−ν) (default 1)."
+            | Beta _ -> "rrs: source exponent β > 0 of ω_kλ_k = k^(−νβ−1) (default 1)."
+            | Spectrum _ -> "rrs: a CSV file of λ_k,ω_k per line instead of the power law."
+            | Projection _ -> "rrs: rank (AᵀA a rank-N coordinate projection, Eq. 107; default)."
+            | Tolerance _ -> "rrs: relative tolerance of the node-doubling test, 1e-14 to 1e-2 (default 1e-10)."
             | Format _ -> "output format (default text)."
 
 type LandscapeArgs =
@@ -275,7 +293,8 @@ type IclArgs =
         member a.Usage =
             match a with
             | Optimum _ -> "optimal γ* and loss ℒ* of the landscape (Eq. 8, with the noise term of Eq. 83)."
-            | Loss _ -> "the loss ℒ(γ) of Γ = γI (Eq. 83) and its derivative."
+            | Loss _ ->
+                "the loss ℒ(γ) and its derivative: iso (Γ = γI, Eq. 83) or rrs at finite width, context and depth (Result 7, Eq. 103)."
             | Landscape _ -> "ℒ(γ) over a range of γ (Figure 2)."
             | Flow _ ->
                 "the gradient flow from Γ(0) = 0: γ(t), ℒ(t) (ISO Eq. 7, RRS Eq. 13) or γ_k(t), ℒ(t) (FS Eq. 10)."

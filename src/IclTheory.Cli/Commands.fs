@@ -116,6 +116,22 @@ let optimum (a: ParseResults<Args.OptimumArgs>) =
 
 /// `icl loss`: ℒ(γ) of Eq. 83 and dℒ/dγ.
 let loss (a: ParseResults<Args.LossArgs>) =
+    refuseGiven
+        "only with --setting rrs"
+        [
+            a.Contains Args.LossArgs.Dim, "dim"
+            a.Contains Args.LossArgs.Width, "width"
+            a.Contains Args.LossArgs.Context, "context"
+            a.Contains Args.LossArgs.Nu, "nu"
+            a.Contains Args.LossArgs.Beta, "beta"
+            a.Contains Args.LossArgs.Spectrum, "spectrum"
+            a.Contains Args.LossArgs.Projection, "projection"
+            a.Contains Args.LossArgs.Tolerance, "tolerance"
+        ]
+
+    if not (a.Contains Args.LossArgs.Alpha) then
+        bad "alpha" "(missing)" "a context ratio α = P/D > 0 (required with --setting iso)"
+
     let p =
         isoParams
             (a.GetResult Args.LossArgs.Setting)

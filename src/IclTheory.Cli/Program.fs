@@ -90,7 +90,12 @@ let run (argv: string array) =
 
         match args.GetSubCommand() with
         | Optimum a -> print (Commands.optimum a)
-        | Loss a -> print (Commands.loss a)
+        | Loss a ->
+            match Commands.parseSetting (a.GetResult LossArgs.Setting) with
+            | Commands.RrsSetting -> print (ScalingCommands.loss a)
+            | Commands.IsoSetting -> print (Commands.loss a)
+            | Commands.FsSetting -> Commands.bad "setting" "fs" "iso or rrs (fs: `icl flow --setting fs`)"
+
         | Landscape a -> print (Commands.landscape a)
         | Flow a ->
             match Commands.parseSetting (a.GetResult FlowArgs.Setting) with
