@@ -7,7 +7,8 @@ namespace IclTheory.Simulation;
 /// Eigenvalues and eigenvectors of a real symmetric n×n matrix by Householder tridiagonalisation followed by the
 /// implicit QL method with Wilkinson shifts (Golub and Van Loan, §8.3). All inner loops run on contiguous rows
 /// (SIMD), so it is O(n³) with a small constant: the Jacobi <see cref="SymmetricEigen"/> is too slow for n in the
-/// hundreds. The instance owns its scratch, so repeated decompositions of one size allocate nothing.
+/// hundreds, and MathNet.Numerics 5.0's managed Evd was measured 2–6× slower here (n = 100: 5.3 ms against 2.3 ms;
+/// n = 200: 69 ms against 12 ms). The instance owns its scratch, so repeated decompositions of one size allocate nothing.
 /// </summary>
 public sealed class SymmetricTridiagonalEigen
 {

@@ -50,16 +50,7 @@ public static class TwoPointMonteCarlo
             for (var s = partition.Start(chunk); s < partition.End(chunk); s++)
             {
                 ct.ThrowIfCancellationRequested();
-                workspace.Draw(options.Seed, s);
-                workspace.Reduce();
-                for (var i = 0; i < depths.Length; i++)
-                {
-                    for (var j = 0; j < steps.Length; j++)
-                    {
-                        losses[i * steps.Length + j][s] = workspace.Loss(depths[i], steps[j]);
-                    }
-                }
-
+                RecordSample(workspace, options.Seed, s, depths, steps, losses);
                 progress?.Report(Interlocked.Increment(ref completed));
             }
 
@@ -78,6 +69,21 @@ public static class TwoPointMonteCarlo
         return new TwoPointMcResult(options.Dim, options.Width, options.Context, options.Projection, Summarize(depths, steps, losses));
     }
 
+    /// <summary>Draws and reduces sample <paramref name="index"/>, then writes its loss at every (L, g) into column <paramref name="index"/>.</summary>
+    private static void RecordSample(TwoPointSample workspace, ulong seed, int index, int[] depths, double[] steps, double[][] losses)
+    {
+        workspace.Draw(seed, index);
+        workspace.Reduce();
+        for (var i = 0; i < depths.Length; i++)
+        {
+            for (var j = 0; j < steps.Length; j++)
+            {
+                losses[i * steps.Length + j][index] = workspace.Loss(depths[i], steps[j]);
+            }
+        }
+    }
+
+    /// <summary>Mean and standard error per grid point, summed in sample order (so independent of the thread count).</summary>
     private static TwoPointMcPoint[] Summarize(int[] depths, double[] steps, double[][] losses)
     {
         var points = new TwoPointMcPoint[losses.Length];
