@@ -157,3 +157,35 @@ let ``bad bottlenecks name the parameter`` () =
         Assert.Throws<InvalidParameterException>(fun () -> loss s { AlphaN = 0.5; AlphaP = Some -1.0 } 1.0 1 |> ignore)
 
     Assert.Equal("context", context.Parameter)
+
+/// N = D, P → ∞: the flow is Eq. 13, which RrsTheory integrates by an independent quadrature.
+[<Fact>]
+let ``flow without bottlenecks is the RRS flow of Eq. 13`` () =
+    let s = powerLaw 100
+    let times = [| 0.0; 0.5; 3.0; 20.0; 200.0 |]
+    let ours = flow s { AlphaN = 1.0; AlphaP = None } 4 times
+    let theirs = RrsTheory.flow s (Depth.Finite 4) times
+
+    Array.iter2
+        (fun (a: TwoPoint.FlowPoint) (b: IsoFlow.FlowPoint) ->
+            if b.Gamma > 0.0 then
+                relClose 1e-7 b.Gamma a.Gamma
+                relClose 1e-7 b.Loss a.Loss)
+        ours
+        theirs
+
+/// At γ = 0 the flow starts at rate α_N tr Λ²Ω (E M = α_N Λ) and settles where ∂ℒ/∂γ = 0.
+[<Fact>]
+let ``flow starts at the projected rate and settles at a stationary point`` () =
+    let s = powerLaw 100
+    let b = { AlphaN = 0.5; AlphaP = Some 2.0 }
+    let k = flowKernel derived s b 4 DefaultTolerance
+    let early = flowOn k 4 [| 1e-6 |]
+
+    let rate0 =
+        0.5 * (Array.map2 (fun l w -> w * l * l) s.Lambda s.Omega |> Array.average)
+
+    relClose 1e-4 (rate0 * 1e-6) early[0].Gamma
+    let late = flowOn k 4 [| 1e9 |]
+    let slope = (slopeFrom k late[0].Gamma 4).Loss
+    Assert.True(abs slope <= 1e-9, sprintf "slope %g at γ = %g" slope late[0].Gamma)

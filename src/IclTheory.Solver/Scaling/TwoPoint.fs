@@ -784,3 +784,78 @@ let lossInfiniteContext (spectrum: Spectrum.Spectrum) (alphaN: float) (gamma: fl
         |> Array.fold (fun (sum: Complex) node -> sum + contribution node) Complex.Zero
 
     traceOmegaLambda + integral.Real
+
+/// The largest γ the flow from 0 can reach at depth L: beyond 2L/x₊ every mode of M with
+/// eigenvalue near the edge x₊ is amplified (|1 − γx₊/L| > 1), so the first minimum lies below it.
+let gammaCeiling (k: Kernel) (depth: int) = 2.0 * float depth / k.Edge
+
+/// A kernel valid along the whole flow at depth L: converged at γ = 0, L and the ceiling 2L/x₊.
+let flowKernel (variant: Variant) (spectrum: Spectrum.Spectrum) (b: Bottleneck) (depth: int) (tolerance: float) =
+    Validate.atLeast "depth" 1 depth
+    let struct (edge, _) = spectralEdge spectrum b
+    let ceiling = 2.0 * float depth / edge
+
+    kernelFor variant spectrum b [ 0.0, depth; float depth, depth; 0.5 * ceiling, depth; ceiling, depth ] tolerance
+
+/// One point of the finite-(N, L, P) flow: time, γ(t), ℒ(γ(t)).
+type FlowPoint = { T: float; Gamma: float; Loss: float }
+
+/// Gradient flow dγ/dt = −½ ∂ℒ/∂γ from γ(0) = 0 (the time of Eq. 13, to which it reduces at
+/// N = D, P → ∞) on the deterministic loss of Eq. 103, by adaptive Dormand–Prince 5(4) with relative
+/// tolerance 1e-11 on one kernel. Times ≥ 0 in any order; a failed run raises ConvergenceException.
+let flowOn (k: Kernel) (depth: int) (times: float[]) =
+    Validate.atLeast "depth" 1 depth
+
+    if isNull times || times.Length = 0 then
+        raise (InvalidParameterException("times", "an empty array", "at least one time >= 0"))
+
+    times |> Array.iter (Validate.nonNegative "times")
+    let order = Array.init times.Length id |> Array.sortBy (fun i -> times[i])
+    let sorted = order |> Array.map (fun i -> times[i])
+    let rate (g: float) = -0.5 * (slopeFrom k g depth).Loss
+
+    let problem: Ode.Problem =
+        {
+            Rhs = fun _ y -> [| rate y[0] |]
+            T0 = 0.0
+            Y0 = [| 0.0 |]
+        }
+
+    let options =
+        { Ode.defaultOptions with
+            RelTol = 1e-11
+            AbsTol = 1e-14
+            MaxSteps = 200_000
+        }
+
+    let solution = Ode.solve Ode.dormandPrince54 options problem sorted
+
+    if solution.ReturnCode <> Ode.Success then
+        raise (
+            ConvergenceException(
+                "TwoPoint.flowOn",
+                sprintf
+                    "depth %d, %d nodes: return code %A after %d accepted steps"
+                    depth
+                    k.Nodes.Length
+                    solution.ReturnCode
+                    solution.AcceptedSteps
+            )
+        )
+
+    let points =
+        solution.States
+        |> Array.mapi (fun i y ->
+            {
+                T = sorted[i]
+                Gamma = y[0]
+                Loss = (lossFrom k y[0] depth).Loss
+            })
+
+    let result = Array.zeroCreate times.Length
+    order |> Array.iteri (fun j i -> result[i] <- points[j])
+    result
+
+/// The engine's finite-(N, L, P) flow (Eq. 103 loss, Eq. 13 time) at the default tolerance.
+let flow (spectrum: Spectrum.Spectrum) (b: Bottleneck) (depth: int) (times: float[]) =
+    flowOn (flowKernel derived spectrum b depth DefaultTolerance) depth times
