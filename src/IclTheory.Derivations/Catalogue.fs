@@ -8,6 +8,7 @@ let all: Claim list =
     @ RrsClaims.all
     @ StructuredSimClaims.all
     @ [ AttentionClaims.result9Simulation ]
+    @ TwoPointClaims.all
     @ ExponentClaims.all
 
 /// The claims with the given ids and everything they depend on; raises on an unknown id.

@@ -175,13 +175,14 @@ public sealed class SymmetricTridiagonalEigen
         var n = Size;
         var d = diagonal;
         var e = offDiagonal;
+        var floor = Epsilon * TridiagonalNorm(n);
         for (var l = 0; l < n; l++)
         {
             var iterations = 0;
             while (true)
             {
                 var m = l;
-                while (m < n - 1 && Math.Abs(e[m]) > double.Epsilon + 2.220446049250313e-16 * (Math.Abs(d[m]) + Math.Abs(d[m + 1])))
+                while (m < n - 1 && Math.Abs(e[m]) > Math.Max(floor, Epsilon * (Math.Abs(d[m]) + Math.Abs(d[m + 1]))))
                 {
                     m++;
                 }
@@ -200,6 +201,25 @@ public sealed class SymmetricTridiagonalEigen
                 QlSweep(l, m, vectors);
             }
         }
+    }
+
+    /// <summary>Machine epsilon of double (2⁻⁵²).</summary>
+    private const double Epsilon = 2.220446049250313e-16;
+
+    /// <summary>
+    /// max_i |d_i| + |e_i|, an upper bound on ‖T‖: an off-diagonal below ε‖T‖ is set to zero (it moves every
+    /// eigenvalue by less than the rounding of the Householder reduction already did). Without this floor,
+    /// clusters of eigenvalues at zero (rank-deficient K) never meet a purely relative test.
+    /// </summary>
+    private double TridiagonalNorm(int n)
+    {
+        var norm = 0.0;
+        for (var i = 0; i < n; i++)
+        {
+            norm = Math.Max(norm, Math.Abs(diagonal[i]) + Math.Abs(offDiagonal[i]));
+        }
+
+        return norm;
     }
 
     /// <summary>One shifted QL sweep on the unreduced block l..m: shift from the 2×2 block at l, rotations from m−1 down to l.</summary>

@@ -1,0 +1,39 @@
+/// Result 7's nodes run end to end in quick mode: the engine agrees with the exact finite-size Monte
+/// Carlo and with its limits, and the printed forms that the reductions rule out (Eq. 15's outer
+/// resolvents, the Ψ_χχ sentence after Eq. 39, Eq. 16's sign and Eq. 105's Ψ_vχ) are reported as errata.
+module IclTheory.Derivations.Tests.TwoPointClaimsTests
+
+open Xunit
+open IclTheory.Derivations
+
+let private settings =
+    {
+        Quick = true
+        Seed = 2025UL
+        Report = ignore
+    }
+
+let private verdictOf (c: Claim) =
+    let o = c.Check settings
+    Compare.combine o.Comparisons, o
+
+[<Fact>]
+let ``the engine agrees with the Monte-Carlo and Eq. 15 as printed does not`` () =
+    let engine, o = verdictOf TwoPointClaims.monteCarlo
+    Assert.True((engine = Agrees), o.Summary)
+    let printed, o15 = verdictOf TwoPointClaims.eq15Resolvents
+    Assert.True((printed = Disagrees), o15.Summary)
+
+[<Fact>]
+let ``exact reductions rule out the printed Ψ_χχ, Eq. 16's sign and Eq. 105's Ψ_vχ`` () =
+    for c in [ TwoPointClaims.chiChi; TwoPointClaims.productEquation ] do
+        let v, o = verdictOf c
+        Assert.True((v = Disagrees), sprintf "%s: %A (%s)" c.Id v o.Summary)
+
+    let v, o = verdictOf TwoPointClaims.limits
+    Assert.True((v = Agrees), o.Summary)
+
+[<Fact>]
+let ``trained models behind a rank-N feature map follow the engine's flow`` () =
+    let v, o = verdictOf TwoPointClaims.projectedTraining
+    Assert.True((v = Agrees), sprintf "%A: %A" o.Summary (o.Comparisons |> List.map (fun r -> r.Note)))
