@@ -42,16 +42,17 @@ let quickSize =
         LogPoints = 14
     }
 
-/// Full mode: D = 16, six runs per curve, four times the flow time.
+/// Full mode: D = 16, four runs per curve, twice the flow time (minutes, not seconds: the cost of a
+/// step grows as αD³L).
 let fullSize =
     {
         Dim = 16
         Alpha = 32.0
-        Seeds = 6
+        Seeds = 4
         Lr = 0.05
-        FsSteps = 8000
-        UntiedSteps = 2400
-        LogPoints = 24
+        FsSteps = 4000
+        UntiedSteps = 1600
+        LogPoints = 20
     }
 
 /// The depth of Figure 3a and Figure 8 (the paper's L = 4).
