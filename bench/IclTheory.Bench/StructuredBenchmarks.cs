@@ -5,7 +5,9 @@ namespace IclTheory.Bench;
 
 /// <summary>
 /// RRS gradient flow (Eq. 13) by quadrature in t(γ) with Hermite inversion: 200 output times over
-/// twelve decades (1e-2 … 1e10) on power-law spectra (ν = β = 1); target under 200 ms for 10^5 modes.
+/// twelve decades (1e-2 … 1e10) on power-law spectra (ν = β = 1); target under 200 ms for 10^5 modes
+/// (the modes with γλ ≤ 1/2 enter each rate through precomputed Taylor moments; measured 9.9 ms at
+/// L = ∞ and 39 ms at L = 64 against 647 ms and 2217 ms with full sums, short job, load ≈ 20).
 /// Also the finite-depth flow (saturating at the depth optimum) and the optimum itself (Eqs. 98–100).
 /// </summary>
 [MemoryDiagnoser]

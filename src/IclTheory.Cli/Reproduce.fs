@@ -429,14 +429,23 @@ let run (argv: string array) (out: string) (quick: bool) (seed: uint64) =
         figure2 dir s seed
         Progress.note "figure 7: shallow online SGD (Result 10)"
         figure7 dir s seed
-        Progress.note "figures 3 and 4: FS and RRS theory at N, P → ∞"
+        Progress.note "figures 3 and 4: FS and RRS theory at N, P → ∞, trained FS Γ_kk(t) (Result 4)"
         let modes = if quick then 2000 else 20000
+
+        let figureSize =
+            if quick then
+                ReproduceFigures38.quickSize
+            else
+                ReproduceFigures38.fullSize
+
         let f3b, f3c = ReproduceStructured.figure3Theory modes
-        writeFigure dir "figure3" [ f3b; f3c ]
+        writeFigure dir "figure3" [ ReproduceFigures38.figure3a figureSize seed; f3b; f3c ]
         let f4a, f4b, f4c = ReproduceStructured.figure4Theory modes
         writeFigure dir "figure4" [ f4a; f4b; f4c ]
         Progress.note "figure 6: trained full linear attention against the w⁵ theory (Result 9)"
         writeFigure dir "figure6" (ReproduceAttention.figure6 quick seed)
+        Progress.note "figure 8: untied layers against the recurrent flow (Section 5.1)"
+        writeFigure dir "figure8" (ReproduceFigures38.figure8 figureSize seed)
         let diverged = Progress.run "figure 1: training runs" (figure1 dir s seed)
         Progress.note "checks"
         results <- CheckCommand.runChecks quick seed []
@@ -448,7 +457,7 @@ let run (argv: string array) (out: string) (quick: bool) (seed: uint64) =
                 .AppendLine()
                 .AppendLine(
                     sprintf
-                        "Mode: %s (D = %d for training, %d for landscapes and Result 10), seed %d. Figures: `figure1`, `figure2`, `figure7` (ISO), `figure3` (b: FS loss by depth, c: OOD loss, Eq. 11), `figure4` (RRS at N, P → ∞), `figure6` (trained full linear attention vs the w⁵ theory, ISO) (.png, .svg, .csv)."
+                        "Mode: %s (D = %d for training, %d for landscapes and Result 10), seed %d. Figures: `figure1`, `figure2`, `figure7` (ISO), `figure3` (a: trained FS Γ_kk(t) vs Eq. 10 at L = 4 and L → ∞, b: FS loss by depth, c: OOD loss, Eq. 11), `figure4` (RRS at N, P → ∞), `figure6` (trained full linear attention vs the w⁵ theory, ISO), `figure8` (untied layers vs the recurrent flow, RRS: a: loss, b: per-layer γ^ℓ(t), balanced and unbalanced starts) (.png, .svg, .csv)."
                         (if quick then "quick" else "full")
                         s.Dim
                         (2 * s.Dim)

@@ -8,11 +8,49 @@ open System
 open System.Numerics.Tensors
 open IclTheory.Solver.Spectrum
 
-let inline private ro (a: float[]) = ReadOnlySpan<float>(a)
-let inline private rw (a: float[]) = Span<float>(a)
+let inline private ro (a: float[]) (first: int) (count: int) = ReadOnlySpan<float>(a, first, count)
+let inline private rw (a: float[]) (first: int) (count: int) = Span<float>(a, first, count)
+
+/// Terms j = 0..J (J = 17) of the Taylor tail in x = γλ_k ≤ 1/2. Lagrange remainder: for e^(-2x)
+/// and for (1 - x/L)^n with n ≤ 2L, |R_J| ≤ (2x)^(J+1)/(J+1)! ≤ 1/18! = 1.6e-16, while the power
+/// itself is ≥ 0.357 whenever n > J (below, the series is the exact polynomial): every tail mode's
+/// term is truncated by ≤ 4.4e-16 of itself.
+[<Literal>]
+let private TailTerms = 18
+
+/// Modes with γλ_k ≤ TailEdge go to the tail.
+[<Literal>]
+let private TailEdge = 0.5
+
+/// Moments a_j for j = 0..J+2: the loss uses a_j, the rate a_(j+1), the slope a_(j+2).
+[<Literal>]
+let private MomentCount = 20
+
+/// The tail moments are kept at block starts; the direct sum covers at most BlockSize - 1 extra modes.
+[<Literal>]
+let private BlockSize = 32
+
+/// e^(-2x) rounds to 0 in double precision once 2x ≥ 746 (the least subnormal is e^(-744.4)).
+[<Literal>]
+let private UnderflowExponent = 746.0
+
+/// Modes sorted by descending λ with ℓ_k = λ_k/λ_1 and, at block starts r·BlockSize, the suffix
+/// moments a_j(r) = Σ_(k ≥ r·BlockSize) λ_kω_k ℓ_k^j (row `Blocks` is all zeros); the Taylor
+/// coefficients of the loss, rate and slope powers.
+type private TaylorTail =
+    {
+        LambdaMax: float
+        Scaled: float[]
+        Moments: float[]
+        Blocks: int
+        LossCoefficients: float[]
+        RateCoefficients: float[]
+        SlopeCoefficients: float[]
+    }
 
 /// The RRS landscape of one spectrum and depth with its mode weights λω, λ²ω, λ³ω and
-/// scratch buffers, so that repeated evaluations allocate nothing.
+/// scratch buffers, so that repeated evaluations allocate nothing; with a Taylor tail, the
+/// modes are sorted by descending λ and only the modes with γλ > 1/2 are summed one by one.
 type private Landscape =
     {
         Depth: Depth
@@ -24,9 +62,10 @@ type private Landscape =
         Power: float[]
         Scratch: float[]
         InverseModes: float
+        Tail: TaylorTail voption
     }
 
-let private prepare (s: Spectrum) (depth: Depth) =
+let private validateSpectrum (s: Spectrum) (depth: Depth) =
     FsTheory.validateDepth depth
 
     if
@@ -44,14 +83,15 @@ let private prepare (s: Spectrum) (depth: Depth) =
             )
         )
 
-    let m = s.Lambda.Length
-    let lo = Array.map2 (*) s.Lambda s.Omega
-    let l2o = Array.map2 (*) s.Lambda lo
-    let l3o = Array.map2 (*) s.Lambda l2o
+let private landscapeOf (depth: Depth) (lambda: float[]) (omega: float[]) (tail: TaylorTail voption) =
+    let m = lambda.Length
+    let lo = Array.map2 (*) lambda omega
+    let l2o = Array.map2 (*) lambda lo
+    let l3o = Array.map2 (*) lambda l2o
 
     {
         Depth = depth
-        Lambda = s.Lambda
+        Lambda = lambda
         LambdaOmega = lo
         Lambda2Omega = l2o
         Lambda3Omega = l3o
@@ -59,54 +99,230 @@ let private prepare (s: Spectrum) (depth: Depth) =
         Power = Array.zeroCreate m
         Scratch = Array.zeroCreate m
         InverseModes = 1.0 / float m
+        Tail = tail
     }
 
+/// The plain landscape: every evaluation sums all M modes.
+let private prepare (s: Spectrum) (depth: Depth) =
+    validateSpectrum s depth
+    landscapeOf depth s.Lambda s.Omega ValueNone
+
+let private isDescending (values: float[]) =
+    let mutable sorted = true
+    let mutable k = 1
+
+    while sorted && k < values.Length do
+        sorted <- values[k] <= values[k - 1]
+        k <- k + 1
+
+    sorted
+
+/// λ and ω reordered by descending λ (the arrays themselves when already so).
+let private sortedDescending (s: Spectrum) =
+    if isDescending s.Lambda then
+        s.Lambda, s.Omega
+    else
+        let keys = Array.map (fun l -> -l) s.Lambda
+        let omega = Array.copy s.Omega
+        Array.Sort(keys, omega)
+        Array.map (fun k -> -k) keys, omega
+
+/// Taylor coefficients in x = γλ: c_j = C(n, j)(-1/L)^j of (1 - x/L)^n (zero past j = n) at
+/// finite L, c_j = (-2)^j/j! of e^(-2x) at L = ∞.
+let private taylorCoefficients (depth: Depth) (n: int) =
+    let c = Array.zeroCreate TailTerms
+    c[0] <- 1.0
+
+    for j in 1 .. TailTerms - 1 do
+        c[j] <-
+            match depth with
+            | Infinite -> c[j - 1] * -2.0 / float j
+            | Finite l -> c[j - 1] * -(float (n - j + 1)) / (float l * float j)
+
+    c
+
+/// Suffix moments a_j(r) of the descending modes, summed from the smallest λ up with Neumaier
+/// compensation (a plain running sum over 10^5 modes could lose 1e-11).
+let private tailMoments (scaled: float[]) (lambdaOmega: float[]) (blocks: int) =
+    let m = scaled.Length
+    let moments = Array.zeroCreate ((blocks + 1) * MomentCount)
+    let sum = Array.zeroCreate MomentCount
+    let compensation = Array.zeroCreate MomentCount
+
+    for block in blocks - 1 .. -1 .. 0 do
+        for k in min m ((block + 1) * BlockSize) - 1 .. -1 .. block * BlockSize do
+            let mutable term = lambdaOmega[k]
+
+            for j in 0 .. MomentCount - 1 do
+                let s = sum[j]
+                let t = s + term
+
+                compensation[j] <- compensation[j] + (if abs s >= abs term then (s - t) + term else (term - t) + s)
+
+                sum[j] <- t
+                term <- term * scaled[k]
+
+        for j in 0 .. MomentCount - 1 do
+            moments[block * MomentCount + j] <- sum[j] + compensation[j]
+
+    moments
+
+let private taylorTail (depth: Depth) (lambda: float[]) (lambdaOmega: float[]) =
+    let lambdaMax = lambda[0]
+    let scaled = Array.map (fun l -> l / lambdaMax) lambda
+    let blocks = (lambda.Length + BlockSize - 1) / BlockSize
+
+    let lossPower, ratePower, slopePower =
+        match depth with
+        | Infinite -> 0, 0, 0
+        | Finite l -> 2 * l, 2 * l - 1, 2 * l - 2
+
+    {
+        LambdaMax = lambdaMax
+        Scaled = scaled
+        Moments = tailMoments scaled lambdaOmega blocks
+        Blocks = blocks
+        LossCoefficients = taylorCoefficients depth lossPower
+        RateCoefficients = taylorCoefficients depth ratePower
+        SlopeCoefficients = taylorCoefficients depth slopePower
+    }
+
+/// The landscape for many evaluations: modes sorted by descending λ, with the Taylor tail.
+let private prepareTabulated (s: Spectrum) (depth: Depth) =
+    validateSpectrum s depth
+    let lambda, omega = sortedDescending s
+    let land = landscapeOf depth lambda omega ValueNone
+
+    { land with
+        Tail = ValueSome(taylorTail depth lambda land.LambdaOmega)
+    }
+
+/// The modes [First, Last) are summed one by one; below First, e^(-2γλ) = 0 (L = ∞); from Last
+/// on (a block start), γλ ≤ 1/2 and moment row Row carries them (Row = -1: no tail).
+[<Struct>]
+type private Split = { First: int; Last: int; Row: int }
+
+/// The first index k of a descending array with values[k] ≤ bound (the length if none).
+let private firstAtMost (values: float[]) (bound: float) =
+    let mutable lo = 0
+    let mutable hi = values.Length
+
+    while lo < hi do
+        let mid = (lo + hi) >>> 1
+
+        if values[mid] <= bound then hi <- mid else lo <- mid + 1
+
+    lo
+
+let private splitAt (land: Landscape) (gamma: float) =
+    let m = land.Lambda.Length
+
+    match land.Tail with
+    | ValueSome tail when gamma >= 0.0 ->
+        let g = gamma * tail.LambdaMax
+        let edge = firstAtMost tail.Scaled (TailEdge / g)
+        let row = min tail.Blocks ((edge + BlockSize - 1) / BlockSize)
+        let last = min m (row * BlockSize)
+
+        let first =
+            match land.Depth with
+            | Infinite -> min last (firstAtMost tail.Scaled (0.5 * UnderflowExponent / g))
+            | Finite _ -> 0
+
+        {
+            First = first
+            Last = last
+            Row = row
+        }
+    | _ -> { First = 0; Last = m; Row = -1 }
+
+/// Σ_j c_j g^j a_(j+shift)(row) by Horner, with g = γλ_1 (so that x_k = gℓ_k).
+let private tailSum (tail: TaylorTail) (c: float[]) (row: int) (shift: int) (g: float) =
+    let offset = row * MomentCount + shift
+    let mutable acc = 0.0
+
+    for j in TailTerms - 1 .. -1 .. 0 do
+        acc <- acc * g + c[j] * tail.Moments[offset + j]
+
+    acc
+
 /// Fills Base with b_k = 1 - γλ_k/L and Power with |b_k|^(2L-2) (finite L), or Power with
-/// e^(-2γλ_k) (L = ∞).
-let private fillPowers (land: Landscape) (gamma: float) =
+/// e^(-2γλ_k) (L = ∞), for the modes [first, first + count).
+let private fillPowers (land: Landscape) (gamma: float) (first: int) (count: int) =
+    let power = rw land.Power first count
+
     match land.Depth with
     | Infinite ->
-        TensorPrimitives.Multiply(ro land.Lambda, -2.0 * gamma, rw land.Power)
-        TensorPrimitives.Exp(ro land.Power, rw land.Power)
+        TensorPrimitives.Multiply(ro land.Lambda first count, -2.0 * gamma, power)
+        TensorPrimitives.Exp(ro land.Power first count, power)
     | Finite l ->
-        TensorPrimitives.Multiply(ro land.Lambda, -gamma / float l, rw land.Base)
-        TensorPrimitives.Add(ro land.Base, 1.0, rw land.Base)
+        TensorPrimitives.Multiply(ro land.Lambda first count, -gamma / float l, rw land.Base first count)
+        TensorPrimitives.Add(ro land.Base first count, 1.0, rw land.Base first count)
 
         if l = 1 then
-            Array.Fill(land.Power, 1.0)
+            power.Fill 1.0
         else
-            TensorPrimitives.Abs(ro land.Base, rw land.Power)
-            TensorPrimitives.Log(ro land.Power, rw land.Power)
-            TensorPrimitives.Multiply(ro land.Power, float (2 * l - 2), rw land.Power)
-            TensorPrimitives.Exp(ro land.Power, rw land.Power)
+            TensorPrimitives.Abs(ro land.Base first count, power)
+            TensorPrimitives.Log(ro land.Power first count, power)
+            TensorPrimitives.Multiply(ro land.Power first count, float (2 * l - 2), power)
+            TensorPrimitives.Exp(ro land.Power first count, power)
+
+/// The tail's share of Σλ^pω(…) for the loss (p = 1), rate (p = 2) and slope (p = 3):
+/// λ_1^(p-1) Σ_j c_j g^j a_(j+p-1).
+let private tailPart (land: Landscape) (split: Split) (gamma: float) (pick: TaylorTail -> float[]) (p: int) =
+    match land.Tail with
+    | ValueSome tail when split.Row >= 0 ->
+        let g = gamma * tail.LambdaMax
+        pown tail.LambdaMax (p - 1) * tailSum tail (pick tail) split.Row (p - 1) g
+    | _ -> 0.0
 
 /// The rate F(γ) = dγ/dt = (1/M) Σ λ²ω (1 - γλ/L)^(2L-1) (Eq. 13, normalized trace; e^(-2γλ)
 /// at L = ∞) and its slope F'(γ) = -((2L-1)/L)(1/M) Σ λ³ω (1 - γλ/L)^(2L-2) (-2(1/M)Σλ³ωe^(-2γλ)).
 let private rateAndSlope (land: Landscape) (gamma: float) =
-    fillPowers land gamma
+    let split = splitAt land gamma
+    let first = split.First
+    let count = split.Last - split.First
+    fillPowers land gamma first count
 
-    match land.Depth with
-    | Infinite ->
-        let f = TensorPrimitives.Dot(ro land.Lambda2Omega, ro land.Power)
-        let f' = TensorPrimitives.Dot(ro land.Lambda3Omega, ro land.Power)
-        struct (f * land.InverseModes, -2.0 * f' * land.InverseModes)
-    | Finite l ->
-        TensorPrimitives.Multiply(ro land.Base, ro land.Power, rw land.Scratch)
-        let f = TensorPrimitives.Dot(ro land.Lambda2Omega, ro land.Scratch)
-        let f' = TensorPrimitives.Dot(ro land.Lambda3Omega, ro land.Power)
-        let lf = float l
-        struct (f * land.InverseModes, -(2.0 * lf - 1.0) / lf * f' * land.InverseModes)
+    let struct (headRate, headSlope) =
+        match land.Depth with
+        | Infinite ->
+            struct (TensorPrimitives.Dot(ro land.Lambda2Omega first count, ro land.Power first count),
+                    TensorPrimitives.Dot(ro land.Lambda3Omega first count, ro land.Power first count))
+        | Finite _ ->
+            TensorPrimitives.Multiply(ro land.Base first count, ro land.Power first count, rw land.Scratch first count)
+
+            struct (TensorPrimitives.Dot(ro land.Lambda2Omega first count, ro land.Scratch first count),
+                    TensorPrimitives.Dot(ro land.Lambda3Omega first count, ro land.Power first count))
+
+    let f = headRate + tailPart land split gamma (fun t -> t.RateCoefficients) 2
+    let f' = headSlope + tailPart land split gamma (fun t -> t.SlopeCoefficients) 3
+
+    let slopeFactor =
+        match land.Depth with
+        | Infinite -> -2.0
+        | Finite l -> -(2.0 * float l - 1.0) / float l
+
+    struct (f * land.InverseModes, slopeFactor * f' * land.InverseModes)
 
 /// ℒ(γ) = (1/M) Σ λω (1 - γλ/L)^(2L) (Eq. 94/98 with Σ̂ → Λ), e^(-2γλ) at L = ∞.
 let private landscapeLoss (land: Landscape) (gamma: float) =
-    fillPowers land gamma
+    let split = splitAt land gamma
+    let first = split.First
+    let count = split.Last - split.First
+    fillPowers land gamma first count
 
-    match land.Depth with
-    | Infinite -> TensorPrimitives.Dot(ro land.LambdaOmega, ro land.Power) * land.InverseModes
-    | Finite _ ->
-        TensorPrimitives.Multiply(ro land.Base, ro land.Base, rw land.Scratch)
-        TensorPrimitives.Multiply(ro land.Scratch, ro land.Power, rw land.Scratch)
-        TensorPrimitives.Dot(ro land.LambdaOmega, ro land.Scratch) * land.InverseModes
+    let head =
+        match land.Depth with
+        | Infinite -> TensorPrimitives.Dot(ro land.LambdaOmega first count, ro land.Power first count)
+        | Finite _ ->
+            let scratch = rw land.Scratch first count
+            TensorPrimitives.Multiply(ro land.Base first count, ro land.Base first count, scratch)
+            TensorPrimitives.Multiply(ro land.Scratch first count, ro land.Power first count, scratch)
+            TensorPrimitives.Dot(ro land.LambdaOmega first count, ro land.Scratch first count)
+
+    (head + tailPart land split gamma (fun t -> t.LossCoefficients) 1)
+    * land.InverseModes
 
 /// ℒ(γ) = (1/M) Σ_k ω_kλ_k(1 - γλ_k/L)^(2L) (Eqs. 94 and 98 with Σ̂ → Λ and the normalized
 /// trace), e^(-2γλ_k) at L = ∞.
@@ -126,6 +342,39 @@ let rate (s: Spectrum) (depth: Depth) (gamma: float) =
     Validate.finite "gamma" gamma
     let struct (f, _) = rateAndSlope (prepare s depth) gamma
     f
+
+/// ℒ(γ) (Eq. 98), the rate F(γ) = dγ/dt (Eq. 13) and its slope F'(γ) = dF/dγ at one γ.
+type LandscapePoint =
+    {
+        Gamma: float
+        Loss: float
+        Rate: float
+        Slope: float
+    }
+
+/// `loss`, `rate` and F' at each of `gammas` (each finite and ≥ 0), evaluated the way `flow` and
+/// `depthOptimum` do: modes sorted by descending λ; those with γλ_k ≤ 1/2 (from a block start on)
+/// enter through 18 Taylor terms in γλ with precomputed compensated moments Σλ_k^(1+j)ω_k
+/// (truncation ≤ 4.4e-16 of each mode's term), those with e^(-2γλ_k) = 0 in double are skipped
+/// (L = ∞), the rest are summed directly. Cost per γ: O(log M + #{k: γλ_k > 1/2} + 32).
+let landscapePoints (s: Spectrum) (depth: Depth) (gammas: float[]) : LandscapePoint[] =
+    if isNull gammas then
+        raise (InvalidParameterException("gammas", "null", "an array of finite gammas >= 0"))
+
+    gammas |> Array.iter (Validate.nonNegative "gammas")
+    let land = prepareTabulated s depth
+
+    gammas
+    |> Array.map (fun gamma ->
+        let struct (f, f') = rateAndSlope land gamma
+
+        {
+            Gamma = gamma
+            Loss = landscapeLoss land gamma
+            Rate = f
+            Slope = f'
+        })
+
 
 /// The minimizer of ℒ(γ) at finite depth and its loss (Appendix F.2).
 type DepthOptimum = { GammaStar: float; LossStar: float }
@@ -191,7 +440,7 @@ let private optimumOf (land: Landscape) (depth: int) =
 /// L/λ_1; γ* ≥ L/λ_1 since ℒ'(L/λ_1) ≤ 0), to machine precision, with ℒ* = ℒ(γ*) (Eq. 100).
 let depthOptimum (s: Spectrum) (depth: int) =
     Validate.atLeast "depth" 1 depth
-    let land = prepare s (Finite depth)
+    let land = prepareTabulated s (Finite depth)
     let gammaStar = optimumOf land depth
 
     {
@@ -437,7 +686,7 @@ let private inRequestOrder (times: float[]) (solve: float[] -> 'a[]) =
 /// distinct λ at finite L has F ∝ (1 - γλ/L)^(2L-1) (a root of order 2L-1 at γ* = L/λ) and takes
 /// the closed form of `FsTheory.gamma` with ω replaced by its mean.
 let flow (s: Spectrum) (depth: Depth) (times: float[]) : IsoFlow.FlowPoint[] =
-    let land = prepare s depth
+    let land = prepareTabulated s depth
     validateTimes times
     let what = sprintf "RRS flow, M = %d, depth = %A" (modes s) depth
 
