@@ -56,7 +56,8 @@ type LossArgs =
             | Nu _ -> "rrs: capacity exponent ν > 0 of λ_k = k^(−ν) (default 1)."
             | Beta _ -> "rrs: source exponent β > 0 of ω_kλ_k = k^(−νβ−1) (default 1)."
             | Spectrum _ -> "rrs: a CSV file of λ_k,ω_k per line instead of the power law."
-            | Projection _ -> "rrs: rank (AᵀA a rank-N coordinate projection, Eq. 107; default)."
+            | Projection _ ->
+                "rrs: rank (AᵀA a rank-N coordinate projection, Eq. 107; default) or gaussian (A with iid N(0, 1/D) entries, B = (AᵀA)²)."
             | Tolerance _ -> "rrs: relative tolerance of the node-doubling test, 1e-14 to 1e-2 (default 1e-10)."
             | Format _ -> "output format (default text)."
 

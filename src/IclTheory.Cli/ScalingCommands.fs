@@ -42,11 +42,13 @@ let parseContext (text: string) =
         | true, p when p >= 1 -> Some p
         | _ -> Commands.bad "context" text "an integer ≥ 1, or inf"
 
-/// The width projection: only the rank-N coordinate projection of Eq. 107 has an equivalent here.
+/// The width projection of Eq. 14: rank (AᵀA a rank-N coordinate projection, Eq. 107) or gaussian
+/// (A with iid N(0, 1/D) entries, B = (AᵀA)²).
 let parseProjection (text: string) =
     match text.Trim().ToLowerInvariant() with
-    | "rank" -> "rank"
-    | _ -> Commands.bad "projection" text "rank (a rank-N coordinate projection, Eq. 107)"
+    | "rank" -> TwoPoint.Rank
+    | "gaussian" -> TwoPoint.Gaussian
+    | _ -> Commands.bad "projection" text "rank or gaussian"
 
 /// `icl loss --setting rrs`: ℒ(γ; N, L, P) and ∂ℒ/∂γ from one converged kernel (Eq. 103).
 let loss (a: ParseResults<Args.LossArgs>) =
@@ -90,7 +92,9 @@ let loss (a: ParseResults<Args.LossArgs>) =
             AlphaP = context |> Option.map (fun p -> float p / float d)
         }
 
-    let kernel = TwoPoint.kernelFor TwoPoint.derived s b [ gamma, depth ] tolerance
+    let kernel =
+        TwoPoint.kernelForProjection projection TwoPoint.derived s b [ gamma, depth ] tolerance
+
     let value = TwoPoint.lossFrom kernel gamma depth
     let slope = TwoPoint.slopeFrom kernel gamma depth
 
@@ -108,7 +112,12 @@ let loss (a: ParseResults<Args.LossArgs>) =
                  | None -> Str "inf")
                 "depth", int' depth
                 "gamma", Num gamma
-                "projection", Str projection
+                "projection",
+                Str(
+                    match projection with
+                    | TwoPoint.Rank -> "rank"
+                    | TwoPoint.Gaussian -> "gaussian"
+                )
                 "loss", Num value.Loss
                 "error_estimate", Num value.ErrorEstimate
                 "dloss_dgamma", Num slope.Loss

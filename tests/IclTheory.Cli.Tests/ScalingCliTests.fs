@@ -71,7 +71,7 @@ let ``loss rrs with width and context lies above the unbottlenecked loss`` () =
 [<Theory>]
 [<InlineData("--width", "81", "width")>]
 [<InlineData("--context", "0", "context")>]
-[<InlineData("--projection", "gaussian", "projection")>]
+[<InlineData("--projection", "orthogonal", "projection")>]
 [<InlineData("--gamma", "-1", "gamma")>]
 [<InlineData("--alpha", "2", "alpha")>]
 let ``loss rrs refuses bad input naming the parameter`` (flag: string) (value: string) (name: string) =
@@ -86,3 +86,44 @@ let ``loss rrs refuses bad input naming the parameter`` (flag: string) (value: s
     Assert.Equal(2, code)
     Assert.Equal("", out)
     Assert.Contains(name, err)
+
+/// The Gaussian map at L = 1 is quadratic in B: trΩΛ − 2γ tr B trΩΛ² + γ²(...) with the MP moments
+/// of AAᵀ; at P → ∞ and ν = β = 1 the γ² bracket is b₁² trΩΛ³ + (b₂ − b₁²) trΛ trΩΛ².
+[<Fact>]
+let ``loss rrs with a gaussian map prints the depth-one closed form`` () =
+    let code, out, _ =
+        icl
+            [
+                "loss"
+                "--setting"
+                "rrs"
+                "--dim"
+                "60"
+                "--width"
+                "30"
+                "--depth"
+                "1"
+                "--gamma"
+                "1"
+                "--projection"
+                "gaussian"
+                "--format"
+                "json"
+            ]
+
+    Assert.Equal(0, code)
+    let j = json out
+    Assert.Equal("gaussian", j.GetProperty("projection").GetString())
+    let modes = [| 1..60 |] |> Array.map (fun k -> 1.0 / float k, float k ** -2.0)
+    let tr f = modes |> Array.averageBy f
+    let an = 0.5
+    let b1 = an * (1.0 + an)
+    let b2 = an * (1.0 + 6.0 * an + 6.0 * an * an + an * an * an)
+
+    let wl, wl2, wl3 =
+        tr snd, tr (fun (l, wl) -> wl * l), tr (fun (l, wl) -> wl * l * l)
+
+    let l1 = tr fst
+    let expected = wl - 2.0 * b1 * wl2 + b1 * b1 * wl3 + (b2 - b1 * b1) * l1 * wl2
+    let loss = j.GetProperty("loss").GetDouble()
+    Assert.InRange(loss, expected * (1.0 - 1e-9), expected * (1.0 + 1e-9))

@@ -19,8 +19,10 @@ let private verdictOf (c: Claim) =
 
 [<Fact>]
 let ``the engine agrees with the Monte-Carlo and Eq. 15 as printed does not`` () =
-    let engine, o = verdictOf TwoPointClaims.monteCarlo
-    Assert.True((engine = Agrees), o.Summary)
+    for c in [ TwoPointClaims.monteCarlo; TwoPointClaims.monteCarloGaussian ] do
+        let engine, o = verdictOf c
+        Assert.True((engine = Agrees), sprintf "%s: %s" c.Id o.Summary)
+
     let printed, o15 = verdictOf TwoPointClaims.eq15Resolvents
     Assert.True((printed = Disagrees), o15.Summary)
 

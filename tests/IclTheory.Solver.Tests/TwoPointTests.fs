@@ -30,9 +30,10 @@ let ``no bottleneck reduces to Eq. 98`` (depth: int) (ratio: float) =
     let v = loss s { AlphaN = 1.0; AlphaP = None } gamma depth
     relClose 1e-9 expected v.Loss
 
-/// L = 1 moments by free probability and Gaussian moments (theory/two-point.md §6):
-/// ℒ = trΩΛ − 2γα_N trΩΛ² + γ²[α_N²(trΩΛ³ + trΩΛ trΛ²/α_P) + α_N(1−α_N) trΛ (trΩΛ² + trΩΛ trΛ/α_P)].
-let private depthOneLoss (s: Spectrum.Spectrum) (alphaN: float) (inverseAlphaP: float) (gamma: float) =
+/// L = 1 moments by free probability and Gaussian moments (theory/two-point.md §6), with b₁ = tr B and
+/// b₂ = tr B²: ℒ = trΩΛ − 2γb₁ trΩΛ² + γ²[b₁²(trΩΛ³ + trΩΛ trΛ²/α_P) + (b₂ − b₁²) trΛ (trΩΛ² + trΩΛ trΛ/α_P)].
+/// The rank projection has b₁ = b₂ = α_N.
+let private depthOneLoss (s: Spectrum.Spectrum) (b1: float) (b2: float) (inverseAlphaP: float) (gamma: float) =
     let m f = Array.map2 f s.Lambda s.Omega |> tr
 
     let wl = m (fun l w -> w * l)
@@ -41,11 +42,22 @@ let private depthOneLoss (s: Spectrum.Spectrum) (alphaN: float) (inverseAlphaP: 
     let l1 = tr s.Lambda
     let l2 = s.Lambda |> Array.map (fun l -> l * l) |> tr
 
-    wl - 2.0 * gamma * alphaN * wl2
+    wl - 2.0 * gamma * b1 * wl2
     + gamma
       * gamma
-      * (alphaN * alphaN * (wl3 + wl * l2 * inverseAlphaP)
-         + alphaN * (1.0 - alphaN) * l1 * (wl2 + wl * l1 * inverseAlphaP))
+      * (b1 * b1 * (wl3 + wl * l2 * inverseAlphaP)
+         + (b2 - b1 * b1) * l1 * (wl2 + wl * l1 * inverseAlphaP))
+
+/// The bottleneck of a test case: α_P = ∞ when 1/α_P is given as 0.
+let private bottleneck (alphaN: float) (inverseAlphaP: float) =
+    {
+        AlphaN = alphaN
+        AlphaP =
+            (if inverseAlphaP = 0.0 then
+                 None
+             else
+                 Some(1.0 / inverseAlphaP))
+    }
 
 [<Theory>]
 [<InlineData(1.0, 2.0)>]
@@ -56,20 +68,11 @@ let private depthOneLoss (s: Spectrum.Spectrum) (alphaN: float) (inverseAlphaP: 
 [<InlineData(1.0, 0.25)>]
 let ``depth one matches the exact second moments`` (alphaN: float) (inverseAlphaP: float) =
     let s = powerLaw 150
-
-    let b =
-        {
-            AlphaN = alphaN
-            AlphaP =
-                (if inverseAlphaP = 0.0 then
-                     None
-                 else
-                     Some(1.0 / inverseAlphaP))
-        }
+    let b = bottleneck alphaN inverseAlphaP
 
     for gamma in [ 0.5; 1.0; 2.0 ] do
         let v = loss s b gamma 1
-        relClose 1e-9 (depthOneLoss s alphaN inverseAlphaP gamma) v.Loss
+        relClose 1e-9 (depthOneLoss s alphaN alphaN inverseAlphaP gamma) v.Loss
 
 /// P → ∞, rank projection: the double contour integral equals the single one-point integral
 /// of the compressed matrix UᵀΛU (independent derivation, theory/two-point.md §5).
@@ -189,3 +192,32 @@ let ``flow starts at the projected rate and settles at a stationary point`` () =
     let late = flowOn k 4 [| 1e9 |]
     let slope = (slopeFrom k late[0].Gamma 4).Loss
     Assert.True(abs slope <= 1e-9, sprintf "slope %g at γ = %g" slope late[0].Gamma)
+
+/// Gaussian map, L = 1: the same free-cumulant formula with tr B = α_N E μ² = α_N(1 + α_N) and
+/// tr B² = α_N E μ⁴ = α_N(1 + 6α_N + 6α_N² + α_N³) (Marchenko–Pastur moments of AAᵀ, ratio N/D).
+[<Theory>]
+[<InlineData(0.5, 1.0)>]
+[<InlineData(0.25, 0.0)>]
+[<InlineData(1.0, 0.5)>]
+let ``Gaussian map at depth one matches the exact second moments`` (alphaN: float) (inverseAlphaP: float) =
+    let s = powerLaw 150
+    let b1 = alphaN * (1.0 + alphaN)
+    let b2 = alphaN * (1.0 + 6.0 * alphaN + 6.0 * alphaN ** 2.0 + alphaN ** 3.0)
+
+    let k =
+        kernelForProjection Gaussian derived s (bottleneck alphaN inverseAlphaP) [ 2.0, 1 ] 1e-11
+
+    for gamma in [ 0.5; 1.0; 2.0 ] do
+        relClose 1e-9 (depthOneLoss s b1 b2 inverseAlphaP gamma) (lossFrom k gamma 1).Loss
+
+/// Gaussian map: its spectral edge is inside the free-product bound ‖B‖·x₊(Σ̂) and the loss converges
+/// by node doubling at a deep, strongly amplified point.
+[<Fact>]
+let ``Gaussian map converges at depth sixteen`` () =
+    let s = powerLaw 120
+    let b = { AlphaN = 0.5; AlphaP = Some 2.0 }
+    let k = kernelForProjection Gaussian derived s b [ 16.0, 16 ] 1e-10
+    let struct (edgeS, _) = spectralEdge s { b with AlphaN = 1.0 }
+    Assert.True(k.Edge < (1.0 + sqrt 0.5) ** 4.0 * edgeS)
+    let v = lossFrom k 16.0 16
+    Assert.True(v.Loss > 0.0 && v.ErrorEstimate <= 1e-10 * v.Loss, sprintf "%A" v)

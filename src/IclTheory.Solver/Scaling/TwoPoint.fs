@@ -325,6 +325,26 @@ let private checkBranch (lambda: float[]) (what: string) (node: Node) =
                 )
             )
 
+/// The n nodes from the upper half (θ ∈ [0, π], n/2 + 1 nodes): the lower half is the conjugate image,
+/// F(z̄) = conj F(z) for every quantity of Eq. 36.
+let private mirrored (upper: Node[]) (n: int) =
+    let half = n / 2
+
+    Array.init n (fun j ->
+        if j <= half then
+            upper[j]
+        else
+            let m = upper[n - j]
+
+            {
+                Z = Complex.Conjugate m.Z
+                Weight = Complex.Conjugate m.Weight
+                Kappa = Complex.Conjugate m.Kappa
+                Tau = Complex.Conjugate m.Tau
+                Psi = Complex.Conjugate m.Psi
+                C = Complex.Conjugate m.C
+            })
+
 /// Solves Eq. 110 at the n nodes of the ellipse with parameter ρ around [0, edge]: the upper half
 /// by continuation from the real start, the lower half by conjugate symmetry.
 let private solveNodes
@@ -355,20 +375,276 @@ let private solveNodes
 
     upper |> Array.iter (checkBranch lambda what)
 
-    Array.init n (fun j ->
-        if j <= half then
-            upper[j]
-        else
-            let m = upper[n - j]
+    mirrored upper n
 
-            {
-                Z = Complex.Conjugate m.Z
-                Weight = Complex.Conjugate m.Weight
-                Kappa = Complex.Conjugate m.Kappa
-                Tau = Complex.Conjugate m.Tau
-                Psi = Complex.Conjugate m.Psi
-                C = Complex.Conjugate m.C
+/// The width projection of Eq. 14: `Rank`, AᵀA the rank-N coordinate projection (Eq. 107), so B = AᵀA;
+/// `Gaussian`, A ∈ R^{N×D} with iid N(0, 1/D) entries and B = (AᵀA)², whose nonzero eigenvalues are μ²
+/// for μ the Marchenko–Pastur eigenvalues of AAᵀ (ratio y = N/D, mean 1).
+type Projection =
+    | Rank
+    | Gaussian
+
+/// G(w) = E[1/(w − μ)] for μ ~ MP(y) and G'(w), in the cancellation-free form
+/// G = 2/(w − 1 + y + S), S = √(w − a)√(w − b), a, b = (1 ∓ √y)² (the product of principal roots has
+/// its cut on [a, b] only).
+let private mpStieltjes (y: float) (w: Complex) =
+    let sy = sqrt y
+    let a = (1.0 - sy) * (1.0 - sy)
+    let b = (1.0 + sy) * (1.0 + sy)
+    let root = Complex.Sqrt(w - a) * Complex.Sqrt(w - b)
+    let den = w - (1.0 - y) + root
+    let slope = Complex.One + (w - (1.0 + y)) / root
+    struct (2.0 / den, -2.0 * slope / (den * den))
+
+/// h(u) = E[1/(u + μ²)] and h'(u) = −E[1/(u + μ²)²] by partial fractions at μ = ±i√u:
+/// h = (G(−iv) − G(iv))/(2iv), v = √u.
+let private gaussianH (y: float) (u: Complex) =
+    let v = Complex.Sqrt u
+    let iv = Complex.ImaginaryOne * v
+    let struct (gm, gm') = mpStieltjes y (-iv)
+    let struct (gp, gp') = mpStieltjes y iv
+    let num = gm - gp
+    let num' = -Complex.ImaginaryOne * (gm' + gp')
+    let h = num / (2.0 * iv)
+    let dhdv = (num' - num / v) / (2.0 * iv)
+    struct (h, dhdv / (2.0 * v))
+
+/// Midpoint rule for E[f(μ)] under MP(y): μ = 1 + y − 2√y cos θ turns the law into
+/// (2/π) sin²θ/μ dθ on (0, π), smooth and even, so the rule converges geometrically.
+let private mpRule (y: float) (n: int) =
+    let sy = sqrt y
+
+    Array.init n (fun j ->
+        let theta = Math.PI * (float j + 0.5) / float n
+        let mu = 1.0 + y - 2.0 * sy * cos theta
+        struct (mu, 2.0 / float n * sin theta * sin theta / mu))
+
+/// Terms of the large-|u| series of τ_B (ratio b²/|u| ≤ 1/64 makes 12 terms exact to 1e-21).
+[<Literal>]
+let private SeriesTerms = 12
+
+/// The B-side of Eq. 36 for B = (AᵀA)², A Gaussian: τ_B(u) = α_N E[μ²/(u + μ²)] and its derivative.
+/// For |u| > 64 b² (b the upper MP edge) the closed form 1 − u h(u) cancels, and the moment series
+/// τ_B = α_N Σ_k (−1)^k E[μ^(2k+2)]/u^(k+1) (exact Narayana moments) is used instead.
+let private gaussianTauB (alphaN: float) (u: Complex) =
+    let edge = (1.0 + sqrt alphaN) ** 2.0
+
+    if Complex.Abs u > 64.0 * edge * edge then
+        let mutable value = Complex.Zero
+        let mutable slope = Complex.Zero
+        let mutable power = Complex.One / u
+
+        for k in 0 .. SeriesTerms - 1 do
+            let m = MarchenkoPastur.moment (1.0 / alphaN) (2 * k + 2)
+            let sign = if k % 2 = 0 then 1.0 else -1.0
+            value <- value + sign * m * power
+            slope <- slope - sign * m * float (k + 1) * power / u
+            power <- power / u
+
+        struct (alphaN * value, alphaN * slope)
+    else
+        let struct (h, h') = gaussianH alphaN u
+        struct (alphaN * (Complex.One - u * h), -alphaN * (h + u * h'))
+
+/// Nodes of the MP rule used for 𝓑 when the two arguments are too close for partial fractions.
+[<Literal>]
+let private GaussianRuleNodes = 4096
+
+/// 𝓑(x, x') = (1 − α_N)/(xx') + α_N E[1/((x + μ²)(x' + μ²))] for B = (AᵀA)² (Eq. 38).
+let private gaussianCorrelation (alphaN: float) (rule: struct (float * float)[]) (x: Complex) (x': Complex) =
+    let pair =
+        if Complex.Abs(x - x') >= 0.25 * max (Complex.Abs x) (Complex.Abs x') then
+            let struct (h, _) = gaussianH alphaN x
+            let struct (h', _) = gaussianH alphaN x'
+            (h - h') / (x' - x)
+        else
+            let mutable acc = Complex.Zero
+
+            for struct (mu, w) in rule do
+                let m2 = mu * mu
+                acc <- acc + w / ((x + m2) * (x' + m2))
+
+            acc
+
+    (1.0 - alphaN) / (x * x') + alphaN * pair
+
+/// Eq. 36 for a general B: unknowns κ and s_B with τ = df(κ), Ψ = s_Bτ/(1 − τ), c = 1 − τ/α_P:
+/// F₁ = κΨc − s = 0 (a = s/Ψ, κ = a/c) and F₂ = τ_B(s_B) − τ = 0; Newton on both, None when it does
+/// not settle in 60 steps.
+let private newtonGaussian (lambda: float[]) (b: Bottleneck) (s: Complex) (start: struct (Complex * Complex)) =
+    let ip = inverseAlphaP b
+
+    let rec go (kappa: Complex) (u: Complex) (previous: float) iteration =
+        if iteration > 60 then
+            None
+        else
+            let struct (tau, dtau) = degreesOfFreedom lambda kappa
+            let struct (tb, tb') = gaussianTauB b.AlphaN u
+            let psi = u * tau / (Complex.One - tau)
+            let c = Complex.One - tau * ip
+            let f1 = kappa * psi * c - s
+            let f2 = tb - tau
+            let dpsi = u / ((Complex.One - tau) * (Complex.One - tau))
+            let a11 = psi * c + kappa * (dpsi * c - psi * ip) * dtau
+            let a12 = kappa * c * tau / (Complex.One - tau)
+            let a21 = -dtau
+            let a22 = tb'
+            let det = a11 * a22 - a12 * a21
+            let dk = (f1 * a22 - a12 * f2) / det
+            let du = (a11 * f2 - a21 * f1) / det
+
+            if
+                not (
+                    Double.IsFinite dk.Real
+                    && Double.IsFinite dk.Imaginary
+                    && Double.IsFinite du.Real
+                    && Double.IsFinite du.Imaginary
+                )
+            then
+                None
+            else
+                let k' = kappa - dk
+                let u' = u - du
+
+                let step = max (Complex.Abs dk / Complex.Abs k') (Complex.Abs du / Complex.Abs u')
+
+                // Converged, or stalled at the rounding floor (steps stop shrinking below 1e-10).
+                if step <= 1e-14 || (step <= 1e-10 && step >= 0.5 * previous) then
+                    Some(struct (k', u'))
+                else
+                    go k' u' step (iteration + 1)
+
+    let struct (k0, u0) = start
+    go k0 u0 infinity 0
+
+/// The right edge of the spectrum of M for the Gaussian map. On the real axis right of the spectrum both
+/// subordination variables are real: s_B = u < −b² (b the upper MP edge, so −u lies above the spectrum of
+/// B) and κ < −λ₁. Parametrized by u, τ = τ_B(u) < 0, κ solves df(κ) = τ (monotone on κ < −λ₁), and
+/// z(u) = −κΨc with Ψ = uτ/(1 − τ) (Eq. 36); the edge is the minimum of z(u), found by a log scan in
+/// −u − b² and golden-section refinement.
+let private gaussianEdge (spectrum: Spectrum.Spectrum) (b: Bottleneck) =
+    let lambda = spectrum.Lambda
+    let lambda1 = Array.max lambda
+    let mpEdge = (1.0 + sqrt b.AlphaN) ** 2.0
+    let b2 = mpEdge * mpEdge
+    let ip = inverseAlphaP b
+
+    let realDf (kappa: float) =
+        let mutable acc = 0.0
+
+        for l in lambda do
+            acc <- acc + l / (l + kappa)
+
+        acc / float lambda.Length
+
+    let kappaFor (tau: float) =
+        let mutable lo = -40.0
+        let mutable hi = 40.0
+
+        for _ in 1..100 do
+            let mid = 0.5 * (lo + hi)
+
+            if realDf (kappaOfU lambda1 mid) < tau then
+                lo <- mid
+            else
+                hi <- mid
+
+        kappaOfU lambda1 (0.5 * (lo + hi))
+
+    let z (w: float) =
+        let u = -b2 - exp w
+        let struct (tb, _) = gaussianTauB b.AlphaN (Complex(u, 0.0))
+        let tau = tb.Real
+        let kappa = kappaFor tau
+        let psi = u * tau / (1.0 - tau)
+        -kappa * psi * (1.0 - tau * ip)
+
+    let grid = Array.init 141 (fun i -> -30.0 + 0.5 * float i)
+    let values = grid |> Array.map z
+    let best = values |> Array.indexed |> Array.minBy snd |> fst
+    let mutable a = grid[max 0 (best - 1)]
+    let mutable c = grid[min (grid.Length - 1) (best + 1)]
+    let golden = (sqrt 5.0 - 1.0) / 2.0
+
+    for _ in 1..60 do
+        let x1 = c - golden * (c - a)
+        let x2 = a + golden * (c - a)
+        if z x1 < z x2 then c <- x2 else a <- x1
+
+    min (z (0.5 * (a + c))) values[best]
+
+/// The real solution at z0 > edge, continued in 80 log steps from z = 10⁶·z0 where κ ≈ −z/tr B and
+/// s_B ≈ tr B/τ (tr B = α_N(1 + y), the first moment).
+let private gaussianStart (lambda: float[]) (b: Bottleneck) (z0: float) (what: string) =
+    let traceB = b.AlphaN * (1.0 + b.AlphaN)
+    let zs = Array.init 81 (fun i -> z0 * 1e6 ** (1.0 - float i / 80.0))
+    let k0 = Complex(-zs[0] / traceB, 0.0)
+    let struct (tau0, _) = degreesOfFreedom lambda k0
+
+    zs
+    |> Array.fold
+        (fun (state: struct (Complex * Complex)) z ->
+            match newtonGaussian lambda b (Complex(-z, 0.0)) state with
+            | Some next -> next
+            | None ->
+                raise (
+                    ConvergenceException(
+                        "two-point τ root finder (Eq. 36, Gaussian map)",
+                        sprintf "%s: no real solution continued to z = %s" what (fmt z)
+                    )
+                ))
+        (struct (k0, traceB / tau0))
+
+/// Solves Eq. 36 at the n nodes of the ellipse for the Gaussian map, as `solveNodes` does for the rank
+/// projection (continuation with step halving; Herglotz check; conjugate lower half).
+let private solveGaussianNodes (spectrum: Spectrum.Spectrum) (b: Bottleneck) (edge: float) (rho: float) (n: int) =
+    let lambda = spectrum.Lambda
+    let what = describe spectrum b + ", Gaussian map"
+    let e = ellipseFor edge rho
+    let theta j = 2.0 * Math.PI * float j / float n
+
+    let weight j =
+        tangentAt e (theta j) / Complex(0.0, float n)
+
+    let half = n / 2
+
+    let rec continueFrom theta0 (state: struct (Complex * Complex)) theta1 depth =
+        let s = -(pointAt e theta1)
+        let struct (k0, _) = state
+
+        match newtonGaussian lambda b s state with
+        | Some(struct (k, _) as next) when Complex.Abs(k - k0) <= 0.5 * (Complex.Abs k0 + 1e-12) -> next
+        | _ when depth < 12 ->
+            let mid = 0.5 * (theta0 + theta1)
+            let sm = continueFrom theta0 state mid (depth + 1)
+            continueFrom mid sm theta1 (depth + 1)
+        | _ ->
+            raise (
+                ConvergenceException(
+                    "two-point τ root finder (Eq. 36, Gaussian map)",
+                    sprintf "%s: no solution continued to θ = %s on the contour" what (fmt theta1)
+                )
+            )
+
+    let states = Array.zeroCreate<struct (Complex * Complex)>(half + 1)
+    states[0] <- gaussianStart lambda b (pointAt e 0.0).Real what
+
+    for j in 1..half do
+        states[j] <- continueFrom (theta (j - 1)) states[j - 1] (theta j) 0
+
+    let upper =
+        Array.init (half + 1) (fun j ->
+            let struct (k, _) = states[j]
+            let node = nodeAt lambda b (pointAt e (theta j)) (weight j) k
+            let struct (_, u) = states[j]
+
+            { node with
+                Psi = u * node.Tau / (Complex.One - node.Tau)
             })
+
+    upper |> Array.iter (checkBranch lambda what)
+
+    mirrored upper n
 
 /// 𝓑(s, s') = tr (s_B + B)⁻¹(s'_B + B)⁻¹ for the rank-N projection B (Eqs. 38, 107–108),
 /// s_B = (1/τ − 1)Ψ (Eq. 36).
@@ -486,7 +762,7 @@ let private SeparatedNodes = 0.25
 /// (a+Σ̂)⁻¹Q(b+Σ̂)⁻¹ ≃ X_a⁻¹(Q − c₁₂Λ)X_b⁻¹.
 let private pairKernel
     (variant: Variant)
-    (alphaN: float)
+    (correlation: Node -> Node -> Complex)
     (ip: float)
     (traceOmega: float)
     (m0: Complex[])
@@ -515,7 +791,7 @@ let private pairKernel
          + s * s' * trWRsRs)
         / pp
 
-    let calB = bCorrelation alphaN p q
+    let calB = correlation p q
     let inv = pp / (p.Tau * q.Tau)
     let sigmaVV = nvv / (Complex.One - (inv - Complex.One / calB) * calA)
 
@@ -533,6 +809,7 @@ let private pairKernel
 
 /// Builds the kernel on n nodes (n even ≥ 8) for the ellipse parameter ρ.
 let private buildKernel
+    (projection: Projection)
     (variant: Variant)
     (spectrum: Spectrum.Spectrum)
     (b: Bottleneck)
@@ -540,7 +817,18 @@ let private buildKernel
     (rho: float)
     (n: int)
     =
-    let nodes = solveNodes spectrum b edge uEdge rho n
+    let nodes, correlation =
+        match projection with
+        | Rank -> solveNodes spectrum b edge uEdge rho n, bCorrelation b.AlphaN
+        | Gaussian ->
+            let rule = mpRule b.AlphaN GaussianRuleNodes
+
+            let sb (node: Node) =
+                (Complex.One / node.Tau - Complex.One) * node.Psi
+
+            solveGaussianNodes spectrum b edge rho n,
+            (fun (p: Node) (q: Node) -> gaussianCorrelation b.AlphaN rule (sb p) (sb q))
+
     let lambda = spectrum.Lambda
     let omega = spectrum.Omega
     let d = lambda.Length
@@ -569,7 +857,7 @@ let private buildKernel
 
     for i in 0..half do
         for j in i .. n - 1 do
-            let v = pairKernel variant b.AlphaN ip traceOmega m0 mw nodes i j (sums i j)
+            let v = pairKernel variant correlation ip traceOmega m0 mw nodes i j (sums i j)
             f[i, j] <- v
             f[j, i] <- v
 
@@ -664,7 +952,8 @@ let MaxNodes = 1024
 
 /// A kernel for the bottleneck, converged by node doubling (from 32 nodes) until every probe
 /// (γ, L) changes by at most `tolerance` relative (absolute floor 1e-300) between n/2 and n nodes.
-let kernelFor
+let kernelForProjection
+    (projection: Projection)
     (variant: Variant)
     (spectrum: Spectrum.Spectrum)
     (b: Bottleneck)
@@ -678,7 +967,11 @@ let kernelFor
         Validate.nonNegative "gamma" g
         Validate.atLeast "depth" 1 l
 
-    let edgeAt = spectralEdge spectrum b
+    let edgeAt =
+        match projection with
+        | Rank -> spectralEdge spectrum b
+        | Gaussian -> struct (gaussianEdge spectrum b, 0.0)
+
     let struct (edge, _) = edgeAt
 
     let worst = probes |> List.map (fun (g, l) -> g * g / float l) |> List.fold max 0.0
@@ -686,7 +979,7 @@ let kernelFor
     let rho = rhoFor edge worst
 
     let rec refine n =
-        let k = buildKernel variant spectrum b edgeAt rho n
+        let k = buildKernel projection variant spectrum b edgeAt rho n
 
         let converged =
             probes
@@ -712,6 +1005,16 @@ let kernelFor
             refine (2 * n)
 
     refine 32
+
+/// `kernelForProjection Rank`: the rank-N coordinate projection of Eq. 107.
+let kernelFor
+    (variant: Variant)
+    (spectrum: Spectrum.Spectrum)
+    (b: Bottleneck)
+    (probes: (float * int) list)
+    (tolerance: float)
+    =
+    kernelForProjection Rank variant spectrum b probes tolerance
 
 /// ℒ(γ; L) from a converged kernel with its node-doubling error estimate.
 let lossFrom (k: Kernel) (gamma: float) (depth: int) =
