@@ -307,4 +307,4 @@ type IclArgs =
                 "every scaling exponent of the paper: printed, derived by the symbolic core, and their values."
             | Shape _ -> "compute-optimal allocation of Eq. 18 (C = t·P²·N²·L): resource exponents and L ∝ N^ν."
             | Check _ -> "run the registry of the paper's claims: theory vs simulation vs printed."
-            | Reproduce _ -> "write Figures 1, 2 and 7 (PNG, SVG, CSV), the check table and a manifest."
+            | Reproduce _ -> "write the paper's figures (PNG, SVG, CSV), the check table and a manifest."

@@ -1,4 +1,4 @@
-/// `icl reproduce`: Figures 1, 2 and 7 of the paper (theory lines, training dots with error bars)
+/// `icl reproduce`: the paper's figures (theory lines, training dots with error bars)
 /// as PNG and SVG with the CSV behind each, the check table in Markdown, and a manifest.
 module IclTheory.Cli.Reproduce
 

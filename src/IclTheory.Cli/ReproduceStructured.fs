@@ -67,8 +67,7 @@ let figure3Theory (modes: int) =
             false
             true
             [
-                for l in [ 1; 2; 4; 8 ] ->
-                    let curve = FsTheory.oodCurve ood l thetas 7 true
+                for l, curve in FsTheory.oodCurves ood [ 1; 2; 4; 8 ] thetas 7 true ->
                     line (depthName (Finite l)) false (Array.tail thetas) (Array.tail curve)
             ]
             []

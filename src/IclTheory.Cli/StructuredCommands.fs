@@ -201,8 +201,7 @@ let ood (a: ParseResults<Args.OodArgs>) =
     let rotateOmega = not (a.Contains Args.OodArgs.Fixed_Omega)
     let thetas = Commands.linspace 0.0 thetaMax n
 
-    let curves =
-        depths |> List.map (fun l -> l, FsTheory.oodCurve s l thetas seed rotateOmega)
+    let curves = FsTheory.oodCurves s depths thetas seed rotateOmega
 
     a.TryGetResult Args.OodArgs.Plot
     |> Option.iter (fun stem ->

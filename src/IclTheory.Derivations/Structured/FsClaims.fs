@@ -160,9 +160,8 @@ let brittleness: Claim =
                 let thetas = Array.init 21 (fun i -> 0.05 * float i)
 
                 let rows =
-                    [ 1; 2; 4; 8 ]
-                    |> List.map (fun l ->
-                        let curve = FsTheory.oodCurve s l thetas 7 true
+                    FsTheory.oodCurves s [ 1; 2; 4; 8 ] thetas 7 true
+                    |> List.map (fun (l, curve) ->
                         let increasing = Array.pairwise curve |> Array.forall (fun (a, b) -> b > a)
                         let ok = abs curve[0] <= 1e-13 && increasing
 

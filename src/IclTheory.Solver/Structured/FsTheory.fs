@@ -316,15 +316,22 @@ let private rotatedPair (s: Spectrum) (seed: int) (rotateOmega: bool) =
     sigma, omega, at
 
 /// Figure 3c: ℒ_OOD(θ) of Eq. 11 for Σ = Λ, Ω = diag(ω) and Σ' = e^(θS)Σe^(-θS) with S =
-/// randomSkew M seed; Ω' is rotated the same way when rotateOmega, else Ω' = Ω. θ = 0 gives 0.
-let oodCurve (s: Spectrum) (depth: int) (thetas: float[]) (seed: int) (rotateOmega: bool) =
-    Validate.atLeast "depth" 1 depth
+/// randomSkew M seed, for several depths; Ω' is rotated the same way when rotateOmega, else Ω' = Ω.
+/// The rotations e^(θS) are built once per θ and shared by every depth. θ = 0 gives 0.
+let oodCurves (s: Spectrum) (depths: int list) (thetas: float[]) (seed: int) (rotateOmega: bool) =
+    depths |> List.iter (Validate.atLeast "depth" 1)
     let sigma, omega, at = rotatedPair s seed rotateOmega
+    let rotated = thetas |> Array.map at
 
-    thetas
-    |> Array.map (fun theta ->
-        let sigmaPrime, omegaPrime = at theta
-        oodLoss sigma omega sigmaPrime omegaPrime depth)
+    depths
+    |> List.map (fun depth ->
+        depth,
+        rotated
+        |> Array.map (fun (sigmaPrime, omegaPrime) -> oodLoss sigma omega sigmaPrime omegaPrime depth))
+
+/// `oodCurves` at one depth.
+let oodCurve (s: Spectrum) (depth: int) (thetas: float[]) (seed: int) (rotateOmega: bool) =
+    oodCurves s [ depth ] thetas seed rotateOmega |> List.exactlyOne |> snd
 
 /// The reference curve of `oodLossIsotropic` along the same rotations as `oodCurve`.
 let oodCurveIsotropic (s: Spectrum) (depth: int) (gamma: float) (thetas: float[]) (seed: int) (rotateOmega: bool) =
