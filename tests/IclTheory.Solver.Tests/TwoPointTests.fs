@@ -221,3 +221,31 @@ let ``Gaussian map converges at depth sixteen`` () =
     Assert.True(k.Edge < (1.0 + sqrt 0.5) ** 4.0 * edgeS)
     let v = lossFrom k 16.0 16
     Assert.True(v.Loss > 0.0 && v.ErrorEstimate <= 1e-10 * v.Loss, sprintf "%A" v)
+
+/// Isotropic Λ = Ω = I: M = Π (rank N), p(M) → I − Π, so ℒ_N = 1 − α_N; with N = D, Σ̂ white Wishart of
+/// rank P, p(Σ̂) → I − Σ̂⁺Σ̂, so ℒ_P = 1 − α_P.
+[<Fact>]
+let ``bottleneck limits are exact for isotropic data`` () =
+    let s = Spectrum.ofArrays (Array.create 40 1.0) (Array.create 40 1.0)
+    relClose 1e-12 0.75 (widthLimit s 0.25)
+    relClose 1e-12 0.4 (contextLimit s 0.6)
+
+/// The limits against the two-point engine itself at large depth (γ = L/x₊, so every nonzero mode of M
+/// is damped like (1 − x/x₊)^{2L}): the residue formulas are a second route to the same number. The width
+/// limit is reached to rounding by L = 128 (D = 30); the context limit converges more slowly (Σ̂'s smallest
+/// nonzero eigenvalues sit near the lower Marchenko–Pastur edge) and is checked by its convergence.
+[<Fact>]
+let ``bottleneck limits match the two-point loss at large depth`` () =
+    let s = powerLaw 30
+
+    let at (b: Bottleneck) depth =
+        let edge = (kernelFor derived s b [ 1.0, 1 ] 1e-6).Edge
+        (lossWith derived s b (float depth / edge) depth 1e-10).Loss
+
+    let width = { AlphaN = 0.25; AlphaP = None }
+    relClose 1e-10 (widthLimit s 0.25) (at width 128)
+    let context = { AlphaN = 1.0; AlphaP = Some 0.5 }
+    let limit = contextLimit s 0.5
+    let gap128 = abs (at context 128 - limit) / limit
+    let gap256 = abs (at context 256 - limit) / limit
+    Assert.True(gap256 < 0.01 && gap256 < gap128 / 3.0, sprintf "gaps %g (L = 128), %g (L = 256)" gap128 gap256)

@@ -1162,3 +1162,49 @@ let flowOn (k: Kernel) (depth: int) (times: float[]) =
 /// The engine's finite-(N, L, P) flow (Eq. 103 loss, Eq. 13 time) at the default tolerance.
 let flow (spectrum: Spectrum.Spectrum) (b: Bottleneck) (depth: int) (times: float[]) =
     flowOn (flowKernel derived spectrum b depth DefaultTolerance) depth times
+
+/// κ > 0 with df(κ) = tr Λ(Λ + κ)⁻¹ = target ∈ (0, 1) (df decreases from 1 to 0 on κ > 0), by bisection
+/// in log κ.
+let private kappaForDf (lambda: float[]) (target: float) =
+    let df (kappa: float) =
+        lambda |> Array.averageBy (fun l -> l / (l + kappa))
+
+    let mutable lo = log (Array.min lambda) - 40.0
+    let mutable hi = log (Array.max lambda) + 40.0
+
+    for _ in 1..200 do
+        let mid = 0.5 * (lo + hi)
+        if df (exp mid) > target then lo <- mid else hi <- mid
+
+    exp (0.5 * (lo + hi))
+
+/// The width bottleneck at t, L → ∞ and P → ∞ (rank-N projection), exactly: p(M) tends to the projector
+/// onto ker M along its range, so ℒ is the residue at z = 0 of the one-point integrand of §5,
+/// ℒ_N = lim_{z→0} z tr ΩΛ(z − Ψ(z)Λ)⁻¹ = κ tr ΩΛ(Λ + κ)⁻¹ with df(κ) = α_N (Eq. 111), since
+/// Ψ(z) ≈ −z/κ there (theory/two-point.md §5b). Requires α_N < 1.
+let widthLimit (spectrum: Spectrum.Spectrum) (alphaN: float) =
+    if not (alphaN > 0.0 && alphaN < 1.0) then
+        raise (InvalidParameterException("width", fmt alphaN, "a ratio N/D in (0, 1)"))
+
+    let kappa = kappaForDf spectrum.Lambda alphaN
+
+    Array.map2 (fun l w -> kappa * l * w / (l + kappa)) spectrum.Lambda spectrum.Omega
+    |> Array.average
+
+/// The context bottleneck at t, L → ∞ and N = D, exactly: the double pole of F(z, z') at z = z' = 0,
+/// ℒ_P = κ² tr ΩΛ(Λ + κ)⁻² / (1 − tr Λ²(Λ + κ)⁻²/α_P) with df(κ) = α_P (Eqs. 114–115), since c(z) ≈ −z/κ
+/// there (theory/two-point.md §5b). Requires α_P < 1 (P < D, so that Σ̂ has a null space).
+let contextLimit (spectrum: Spectrum.Spectrum) (alphaP: float) =
+    if not (alphaP > 0.0 && alphaP < 1.0) then
+        raise (InvalidParameterException("context", fmt alphaP, "a ratio P/D in (0, 1)"))
+
+    let lambda = spectrum.Lambda
+    let kappa = kappaForDf lambda alphaP
+
+    let signal =
+        Array.map2 (fun l w -> l * w / ((l + kappa) * (l + kappa))) lambda spectrum.Omega
+        |> Array.average
+
+    let df2 = lambda |> Array.averageBy (fun l -> l * l / ((l + kappa) * (l + kappa)))
+
+    kappa * kappa * signal / (1.0 - df2 / alphaP)
