@@ -143,6 +143,22 @@ module Poly =
 
             ofSorted p.Vars (monomials.ToArray()) (coefficients.ToArray())
 
+    /// Σᵢ pᵢ in one sort-and-merge of all their terms: a fold of pairwise sums would copy every
+    /// partial sum, quadratic in the number of summands.
+    let sum (vars: int) (ps: Poly list) =
+        match ps with
+        | [] -> zero vars
+        | [ p ] -> p
+        | [ p; q ] -> add p q
+        | _ ->
+            let items = ResizeArray<struct (int[] * Q)>(ps |> List.sumBy (fun p -> p.Coefficients.Length))
+
+            for p in ps do
+                for k in 0 .. p.Coefficients.Length - 1 do
+                    items.Add(struct (p.Monomials.[k], p.Coefficients.[k]))
+
+            ofTerms vars items
+
     let scale (c: Q) (p: Poly) =
         if c.IsZero then
             zero p.Vars

@@ -99,21 +99,6 @@ module Rational =
                 Den = [ f, k ]
             }
 
-    let private addFractions (a: Fraction) (b: Fraction) : Fraction =
-        if a.Den.IsEmpty && b.Den.IsEmpty then
-            { Num = Poly.add a.Num b.Num; Den = [] }
-        else
-            let den = mergeDen max a.Den b.Den
-
-            let lift (x: Fraction) =
-                den
-                |> List.fold (fun acc (f, k) -> Poly.multiply acc (Poly.pow f (k - multiplicity f x.Den))) x.Num
-
-            {
-                Num = Poly.add (lift a) (lift b)
-                Den = den
-            }
-
     let private multiplyFractions (a: Fraction) (b: Fraction) : Fraction =
         {
             Num = Poly.multiply a.Num b.Num
@@ -226,8 +211,21 @@ module Rational =
            |> List.exists (fun (d, _) -> Poly.termCount d > 1 && hasMonomialContent d)
 
     /// The sum of fractions as one fraction (not reduced when monomial factors overlap: cancel it).
+    /// Every numerator is lifted once to the common denominator (a pairwise fold would lift and
+    /// copy each partial sum again), and the lifted numerators are summed in one merge.
     let private combineAll (vars: int) (parts: Partial) : Fraction =
-        parts |> List.fold addFractions { Num = Poly.zero vars; Den = [] }
+        let den = parts |> List.fold (fun acc f -> mergeDen max acc f.Den) []
+
+        let lift (x: Fraction) =
+            den
+            |> List.fold
+                (fun acc (f, k) ->
+                    match k - multiplicity f x.Den with
+                    | 0 -> acc
+                    | m -> Poly.multiply acc (Poly.pow f m))
+                x.Num
+
+        { Num = parts |> List.map lift |> Poly.sum vars; Den = den }
 
     let private addAndCancel (vars: int) (parts: Fraction list) =
         match parts with
@@ -335,7 +333,12 @@ module Rational =
         | Number q, _ -> Some(whole (Poly.constant n q))
         | Sum xs, _ ->
             // collect every summand's parts, then group once
-            combine (fun a b -> a @ b) xs [] |> Option.map (regroup n)
+            let summands = xs |> List.map (toPartial kernels)
+
+            if summands |> List.exists Option.isNone then
+                None
+            else
+                summands |> List.collect Option.get |> regroup n |> Some
         | Product xs, _ -> combine (multiplyPartials n) xs (whole (Poly.one n))
         | Power(b, Integer k), _ ->
             toPartial kernels b
