@@ -240,9 +240,21 @@ module Poly =
     let private monomialOf (vars: int) (i: int) (k: int) =
         ofSorted vars [| Array.init vars (fun j -> if j = i then k else 0) |] [| Q.one |]
 
+    /// Necessary conditions for d | p (both ≠ 0), checked in O(terms) before the long division:
+    /// the lexicographically first and last monomials of q·d are those of q times those of d, and
+    /// deg_j(q·d) = deg_j q + deg_j d in every variable j.
+    let private mayDivide (p: Poly) (d: Poly) =
+        let divides (a: int[]) (b: int[]) = Array.forall2 (<=) a b
+
+        divides d.Monomials.[0] p.Monomials.[0]
+        && divides d.Monomials.[d.Monomials.Length - 1] p.Monomials.[p.Monomials.Length - 1]
+        && Seq.forall (fun j -> degreeIn j d <= degreeIn j p) (seq { 0 .. p.Vars - 1 })
+
     /// Exact division: Some q with p = q·d, or None when d does not divide p.
     let tryDivide (p: Poly) (d: Poly) : Poly option =
         if isZero d then
+            None
+        elif not (isZero p) && not (mayDivide p d) then
             None
         else
             let dm, dc = leading d

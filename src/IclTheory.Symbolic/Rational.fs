@@ -61,6 +61,43 @@ module Rational =
         let f = Q.create (s * nums) dens
         f, Poly.scale (Q.inverse f) p
 
+    /// The gcds computed during one normalization, by argument pair: later passes read the
+    /// fractions of earlier ones again and ask for the same gcds. Null outside a normalization.
+    [<AbstractClass; Sealed>]
+    type private GcdMemo =
+        [<System.ThreadStatic; DefaultValue>]
+        static val mutable private table: Dictionary<struct (Poly * Poly), Poly>
+
+        static member Table
+            with get () = GcdMemo.table
+            and set v = GcdMemo.table <- v
+
+    /// Poly.gcd, remembered for the current normalization (gcd is a pure function of its arguments).
+    let private gcd (p: Poly) (q: Poly) =
+        let table = GcdMemo.Table
+
+        if isNull table then
+            Poly.gcd p q
+        else
+            match table.TryGetValue(struct (p, q)) with
+            | true, g -> g
+            | _ ->
+                let g = Poly.gcd p q
+                table.[struct (p, q)] <- g
+                g
+
+    /// Run f with a gcd memo for this thread, unless an enclosing normalization already owns one.
+    let private withGcdMemo (f: unit -> Expr) : Expr =
+        if isNull GcdMemo.Table then
+            GcdMemo.Table <- Dictionary<struct (Poly * Poly), Poly>()
+
+            try
+                f ()
+            finally
+                GcdMemo.Table <- null
+        else
+            f ()
+
     /// Numerator / Π factor^multiplicity, with every factor a non-constant primitive integer
     /// polynomial. Keeping the denominator factored keeps the gcds small (gcd(big, small)).
     type private Fraction = { Num: Poly; Den: (Poly * int) list }
@@ -132,7 +169,7 @@ module Rational =
                     elif not (Poly.isZero num) && numSupport &&& support f = 0UL then
                         num, remaining @ [ f, copies ]
                     else
-                        let g = Poly.gcd num f
+                        let g = gcd num f
 
                         if Poly.isConstant g then
                             num, remaining @ [ f, copies ]
@@ -198,7 +235,7 @@ module Rational =
     /// are coprime without a gcd.
     let private shareDivisor (f: Link) (g: Link) =
         f.Support &&& g.Support <> 0UL
-        && (f.Factor = g.Factor || not (Poly.isConstant (Poly.gcd f.Factor g.Factor)))
+        && (f.Factor = g.Factor || not (Poly.isConstant (gcd f.Factor g.Factor)))
 
     let private sharesFactor (a: Link[]) (b: Link[]) =
         a |> Array.exists (fun f -> b |> Array.exists (shareDivisor f))
@@ -500,7 +537,8 @@ module Rational =
 
     /// One pass of rational normalization, bottom-up through kernels. Not always a fixed point:
     /// rebuilding may merge kernels (x^(1/2)·x^(1/2) = x), so prefer `simplify`.
-    let normalize (e: Expr) : Expr = normalizeOnce (newMemo ()) e
+    let normalize (e: Expr) : Expr =
+        withGcdMemo (fun () -> normalizeOnce (newMemo ()) e)
 
     /// Rational normalization iterated to a fixed point (at most 12 passes), so `simplify` is idempotent
     /// on every input where the passes converge. Examples: (β² + 2β)/(β(2+β)) → 1; ν·β/(ν+νβ+1) stays.
@@ -511,7 +549,7 @@ module Rational =
             let next = normalizeOnce memo e
             if next = e || k = 0 then next else loop (k - 1) next
 
-        loop 12 e
+        withGcdMemo (fun () -> loop 12 e)
 
     /// Equality of canonical forms after simplification: a = b when simplify(a − b) = 0.
     let equal (a: Expr) (b: Expr) : bool =
