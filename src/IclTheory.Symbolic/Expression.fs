@@ -369,7 +369,7 @@ module Expr =
     and multiply (factors: Expr list) : Expr =
         let flat = flattenProduct factors
 
-        match List.filter isSpecial flat with
+        match (if List.exists isSpecial flat then List.filter isSpecial flat else []) with
         | Undefined :: _ -> Undefined
         | _ :: _ when flat |> List.exists (fun f -> f = zero) -> Undefined // 0·∞
         | _ :: _ -> ComplexInfinity
@@ -388,7 +388,7 @@ module Expr =
                     let b, x = splitPower f
                     let mutable i = 0
 
-                    while i < bases.Count && bases.[i] <> b do
+                    while i < bases.Count && not (Expr.Same(bases.[i], b)) do
                         i <- i + 1
 
                     if i < bases.Count then

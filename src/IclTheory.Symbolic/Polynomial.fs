@@ -59,6 +59,16 @@ module Poly =
 
     let one (vars: int) = constant vars Q.one
 
+    /// The single term c·Π xⱼ^eⱼ for an exponent array e of length vars (not copied).
+    let monomial (vars: int) (exponents: int[]) (c: Q) =
+        if exponents.Length <> vars then
+            invalidArg "exponents" (sprintf "the exponent array has %d entries, expected vars = %d" exponents.Length vars)
+
+        if c.IsZero then
+            zero vars
+        else
+            ofSorted vars [| exponents |] [| c |]
+
     /// The variable with index i.
     let variable (vars: int) (i: int) =
         ofSorted vars [| Array.init vars (fun j -> if j = i then 1 else 0) |] [| Q.one |]

@@ -352,6 +352,38 @@ module Rational =
         ]
         |> regroup vars
 
+    /// A factor of a monomial: a number, a kernel, or a kernel to a non-negative integer power.
+    let private isMonomialFactor (f: Expr) =
+        match f with
+        | Number _ -> true
+        | Power(b, Integer k) ->
+            k >= 0
+            && (match shape b with
+                | Kernel _ -> true
+                | _ -> false)
+        | _ ->
+            match shape f with
+            | Kernel _ -> true
+            | _ -> false
+
+    /// The product of monomial factors as one term c·Π kⱼ^eⱼ, without the partial products.
+    let private monomialOf (kernels: Expr list) (factors: Expr list) : Poly =
+        let n = List.length kernels
+        let exponents = Array.zeroCreate n
+        let mutable c = Q.one
+
+        let addExponent (k: Expr) (m: int) =
+            let j = List.findIndex (fun x -> Expr.Same(x, k)) kernels
+            exponents.[j] <- exponents.[j] + m
+
+        for f in factors do
+            match f with
+            | Number q -> c <- c * q
+            | Power(b, Integer m) -> addExponent b m
+            | _ -> addExponent f 1
+
+        Poly.monomial n exponents c
+
     /// Numerator and factored denominator of every part; None when a denominator vanishes identically.
     let rec private toPartial (kernels: Expr list) (e: Expr) : Partial option =
         let n = List.length kernels
@@ -376,6 +408,7 @@ module Rational =
                 None
             else
                 summands |> List.collect Option.get |> regroup n |> Some
+        | Product xs, _ when List.forall isMonomialFactor xs -> Some(whole (monomialOf kernels xs))
         | Product xs, _ -> combine (multiplyPartials n) xs (whole (Poly.one n))
         | Power(b, Integer k), _ ->
             toPartial kernels b
