@@ -164,6 +164,26 @@ module Expr =
         | _, Sum ys -> compareFromEnd [ u ] ys
         | _ -> compare (kindRank u) (kindRank v)
 
+    /// Lists up to this length are sorted by insertion in place of List.sortWith (whose array
+    /// copies dominate on a few factors); both sorts are stable, so they agree.
+    let private insertionSortLength = 16
+
+    /// Stable insertion sort by the canonical order.
+    let private insertionSort (xs: Expr list) =
+        let items = List.toArray xs
+
+        for i in 1 .. items.Length - 1 do
+            let x = items.[i]
+            let mutable j = i - 1
+
+            while j >= 0 && order items.[j] x > 0 do
+                items.[j + 1] <- items.[j]
+                j <- j - 1
+
+            items.[j + 1] <- x
+
+        List.ofArray items
+
     /// Sort into the canonical order; lists built in order (the common case) are left as they are.
     let private sortCanonical (xs: Expr list) =
         let rec sorted (ys: Expr list) =
@@ -171,7 +191,9 @@ module Expr =
             | a :: (b :: _ as rest) -> order a b <= 0 && sorted rest
             | _ -> true
 
-        if sorted xs then xs else List.sortWith order xs
+        if sorted xs then xs
+        elif List.length xs <= insertionSortLength then insertionSort xs
+        else List.sortWith order xs
 
     let isNumber e =
         match e with

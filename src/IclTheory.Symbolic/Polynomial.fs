@@ -250,6 +250,52 @@ module Poly =
     let private monomialOf (vars: int) (i: int) (k: int) =
         ofSorted vars [| Array.init vars (fun j -> if j = i then k else 0) |] [| Q.one |]
 
+    /// Lexicographic comparison of a with m + b, without building m + b.
+    let private compareShifted (a: int[]) (m: int[]) (b: int[]) =
+        let mutable i = 0
+        let mutable c = 0
+
+        while c = 0 && i < a.Length do
+            c <- compare a.[i] (m.[i] + b.[i])
+            i <- i + 1
+
+        c
+
+    /// rest − c·x^m·d in one merge, where c·x^m·lt(d) is the leading term of rest (so both
+    /// leading terms are dropped: they cancel exactly). The step of the long division.
+    let private subtractShifted (rest: Poly) (m: int[]) (c: Q) (d: Poly) =
+        let capacity = rest.Monomials.Length + d.Monomials.Length
+        let monomials = ResizeArray<int[]>(capacity)
+        let coefficients = ResizeArray<Q>(capacity)
+        let mutable i = 1
+        let mutable j = 1
+
+        while i < rest.Monomials.Length || j < d.Monomials.Length do
+            let order =
+                if i = rest.Monomials.Length then 1
+                elif j = d.Monomials.Length then -1
+                else -(compareShifted rest.Monomials.[i] m d.Monomials.[j])
+
+            if order < 0 then
+                monomials.Add rest.Monomials.[i]
+                coefficients.Add rest.Coefficients.[i]
+                i <- i + 1
+            elif order > 0 then
+                monomials.Add(mulMonomial m d.Monomials.[j])
+                coefficients.Add(-(c * d.Coefficients.[j]))
+                j <- j + 1
+            else
+                let s = rest.Coefficients.[i] - c * d.Coefficients.[j]
+
+                if not s.IsZero then
+                    monomials.Add rest.Monomials.[i]
+                    coefficients.Add s
+
+                i <- i + 1
+                j <- j + 1
+
+        ofSorted rest.Vars (monomials.ToArray()) (coefficients.ToArray())
+
     /// Necessary conditions for d | p (both ≠ 0), checked in O(terms) before the long division:
     /// the lexicographically first and last monomials of q·d are those of q times those of d, and
     /// deg_j(q·d) = deg_j q + deg_j d in every variable j.
@@ -280,7 +326,7 @@ module Poly =
                         let m = Array.map2 (-) rm dm
                         let c = rc / dc
                         quotient.Add(struct (m, c))
-                        loop (subtract rest (multiply (ofSorted p.Vars [| m |] [| c |]) d))
+                        loop (subtractShifted rest m c d)
                     else
                         None
 

@@ -285,7 +285,6 @@ module Rational =
                 if parent.[i] = i then i else find parent.[i]
 
             let laurent = items |> Array.map isLaurent
-            let linked = items |> Array.map links
             let mutable firstLaurent = -1
 
             for i in 0 .. items.Length - 1 do
@@ -295,23 +294,33 @@ module Rational =
                     else
                         parent.[i] <- firstLaurent
 
-            for i in 0 .. items.Length - 1 do
-                for j in i + 1 .. items.Length - 1 do
-                    if
-                        not (laurent.[i] && laurent.[j])
-                        && find i <> find j
-                        && sharesFactor linked.[i] linked.[j]
-                    then
-                        parent.[find j] <- find i
+            // only pairs with a non-Laurent member can link (all Laurent ones are one group already)
+            if Array.exists not laurent then
+                let linked = items |> Array.map links
 
-            let members = Array.init items.Length (fun _ -> ResizeArray<Fraction>())
+                for i in 0 .. items.Length - 1 do
+                    for j in i + 1 .. items.Length - 1 do
+                        if
+                            not (laurent.[i] && laurent.[j])
+                            && find i <> find j
+                            && sharesFactor linked.[i] linked.[j]
+                        then
+                            parent.[find j] <- find i
+
+            // the members of each group, listed at its root
+            let members: ResizeArray<Fraction>[] = Array.zeroCreate items.Length
 
             for i in 0 .. items.Length - 1 do
-                members.[find i].Add items.[i]
+                let root = find i
+
+                if isNull members.[root] then
+                    members.[root] <- ResizeArray<Fraction>()
+
+                members.[root].Add items.[i]
 
             let groups =
                 members
-                |> Array.filter (fun m -> m.Count > 0)
+                |> Array.filter (fun m -> not (isNull m))
                 |> Array.map (fun m -> addAndCancel vars (List.ofSeq m))
 
             // a group whose denominator cancelled down to a monomial joins the Laurent group
@@ -554,16 +563,20 @@ module Rational =
     /// equal to its input is a fixed point of the pass (which depends on structure alone), so it
     /// is remembered too: later passes then skip kernels whose insides have already settled.
     let rec private normalizeOnce (memo: Dictionary<Expr, Expr>) (e: Expr) : Expr =
-        match memo.TryGetValue e with
-        | true, known -> known
+        match e with
+        | Number _
+        | Symbol _ -> e // its own normal form: one term c or x, no memo needed
         | _ ->
-            let result = normalizeLayer (simplifyKernels (normalizeOnce memo) e)
-            memo.[e] <- result
+            match memo.TryGetValue e with
+            | true, known -> known
+            | _ ->
+                let result = normalizeLayer (simplifyKernels (normalizeOnce memo) e)
+                memo.[e] <- result
 
-            if not (obj.ReferenceEquals(result, e)) && result = e then
-                memo.[result] <- result
+                if not (obj.ReferenceEquals(result, e)) && result = e then
+                    memo.[result] <- result
 
-            result
+                result
 
     let private newMemo () =
         Dictionary<Expr, Expr>(HashIdentity.Reference)
