@@ -191,9 +191,12 @@ module Expr =
             | a :: (b :: _ as rest) -> order a b <= 0 && sorted rest
             | _ -> true
 
-        if sorted xs then xs
-        elif List.length xs <= insertionSortLength then insertionSort xs
-        else List.sortWith order xs
+        if sorted xs then
+            xs
+        elif List.length xs <= insertionSortLength then
+            insertionSort xs
+        else
+            List.sortWith order xs
 
     let isNumber e =
         match e with
@@ -391,7 +394,12 @@ module Expr =
     and multiply (factors: Expr list) : Expr =
         let flat = flattenProduct factors
 
-        match (if List.exists isSpecial flat then List.filter isSpecial flat else []) with
+        match
+            (if List.exists isSpecial flat then
+                 List.filter isSpecial flat
+             else
+                 [])
+        with
         | Undefined :: _ -> Undefined
         | _ :: _ when flat |> List.exists (fun f -> f = zero) -> Undefined // 0·∞
         | _ :: _ -> ComplexInfinity

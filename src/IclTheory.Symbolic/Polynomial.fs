@@ -62,7 +62,9 @@ module Poly =
     /// The single term c·Π xⱼ^eⱼ for an exponent array e of length vars (not copied).
     let monomial (vars: int) (exponents: int[]) (c: Q) =
         if exponents.Length <> vars then
-            invalidArg "exponents" (sprintf "the exponent array has %d entries, expected vars = %d" exponents.Length vars)
+            invalidArg
+                "exponents"
+                (sprintf "the exponent array has %d entries, expected vars = %d" exponents.Length vars)
 
         if c.IsZero then
             zero vars
@@ -161,7 +163,8 @@ module Poly =
         | [ p ] -> p
         | [ p; q ] -> add p q
         | _ ->
-            let items = ResizeArray<struct (int[] * Q)>(ps |> List.sumBy (fun p -> p.Coefficients.Length))
+            let items =
+                ResizeArray<struct (int[] * Q)>(ps |> List.sumBy (fun p -> p.Coefficients.Length))
 
             for p in ps do
                 for k in 0 .. p.Coefficients.Length - 1 do
@@ -245,7 +248,21 @@ module Poly =
         |> Map.ofArray
 
     /// The leading coefficient of p in variable i (a polynomial free of variable i).
-    let leadingIn (i: int) (p: Poly) = (coefficientsIn i p).[degreeIn i p]
+    let leadingIn (i: int) (p: Poly) =
+        let d = degreeIn i p
+        // the terms of degree d in x_i, in order, with x_i dropped (as `coefficientsIn` builds them)
+        let picked =
+            Array.init p.Monomials.Length id
+            |> Array.filter (fun k -> p.Monomials.[k].[i] = d)
+
+        let monomials =
+            picked
+            |> Array.map (fun k ->
+                let m = Array.copy p.Monomials.[k]
+                m.[i] <- 0
+                m)
+
+        ofSorted p.Vars monomials (picked |> Array.map (fun k -> p.Coefficients.[k]))
 
     let private monomialOf (vars: int) (i: int) (k: int) =
         ofSorted vars [| Array.init vars (fun j -> if j = i then k else 0) |] [| Q.one |]

@@ -262,7 +262,10 @@ module Rational =
                     | m -> Poly.multiply acc (Poly.pow f m))
                 x.Num
 
-        { Num = parts |> List.map lift |> Poly.sum vars; Den = den }
+        {
+            Num = parts |> List.map lift |> Poly.sum vars
+            Den = den
+        }
 
     let private addAndCancel (vars: int) (parts: Fraction list) =
         match parts with
