@@ -1,6 +1,7 @@
 namespace IclTheory.Symbolic
 
 open System
+open System.Collections.Generic
 
 /// One closed expression type. Values are built only through the smart constructors of the
 /// `Expr` module, which keep the canonical form; structural equality is then equality of
@@ -83,7 +84,8 @@ type Expr =
             | ComplexInfinity, ComplexInfinity -> true
             | _ -> false)
 
-    static member private SameList(xs: Expr list, ys: Expr list) : bool =
+    /// Element-wise structural equality of two lists.
+    static member internal SameList(xs: Expr list, ys: Expr list) : bool =
         match xs, ys with
         | [], [] -> true
         | x :: xs, y :: ys -> Expr.Same(x, y) && Expr.SameList(xs, ys)
@@ -162,6 +164,26 @@ module Expr =
         | _, Sum ys -> compareFromEnd [ u ] ys
         | _ -> compare (kindRank u) (kindRank v)
 
+    /// Lists up to this length are sorted by insertion in place of List.sortWith (whose array
+    /// copies dominate on a few factors); both sorts are stable, so they agree.
+    let private insertionSortLength = 16
+
+    /// Stable insertion sort by the canonical order.
+    let private insertionSort (xs: Expr list) =
+        let items = List.toArray xs
+
+        for i in 1 .. items.Length - 1 do
+            let x = items.[i]
+            let mutable j = i - 1
+
+            while j >= 0 && order items.[j] x > 0 do
+                items.[j + 1] <- items.[j]
+                j <- j - 1
+
+            items.[j + 1] <- x
+
+        List.ofArray items
+
     /// Sort into the canonical order; lists built in order (the common case) are left as they are.
     let private sortCanonical (xs: Expr list) =
         let rec sorted (ys: Expr list) =
@@ -169,7 +191,12 @@ module Expr =
             | a :: (b :: _ as rest) -> order a b <= 0 && sorted rest
             | _ -> true
 
-        if sorted xs then xs else List.sortWith order xs
+        if sorted xs then
+            xs
+        elif List.length xs <= insertionSortLength then
+            insertionSort xs
+        else
+            List.sortWith order xs
 
     let isNumber e =
         match e with
@@ -236,20 +263,20 @@ module Expr =
             | _ -> ValueNone
 
         match restList u, restList v with
-        | ValueSome [ x ], ValueSome [ y ] -> x = y
-        | ValueSome [ x ], ValueNone -> x = v
-        | ValueNone, ValueSome [ y ] -> u = y
-        | ValueSome(_ :: _ :: _ as xs), ValueSome(_ :: _ :: _ as ys) -> xs = ys
+        | ValueSome [ x ], ValueSome [ y ] -> Expr.Same(x, y)
+        | ValueSome [ x ], ValueNone -> Expr.Same(x, v)
+        | ValueNone, ValueSome [ y ] -> Expr.Same(u, y)
+        | ValueSome(_ :: _ :: _ as xs), ValueSome(_ :: _ :: _ as ys) -> Expr.SameList(xs, ys)
         | ValueSome(_ :: _ :: _ as xs), ValueNone ->
             (match v with
-             | Product ys -> xs = ys
+             | Product ys -> Expr.SameList(xs, ys)
              | _ -> false)
         | ValueNone, ValueSome(_ :: _ :: _ as ys) ->
             (match u with
-             | Product xs -> xs = ys
+             | Product xs -> Expr.SameList(xs, ys)
              | _ -> false)
-        | ValueNone, ValueNone -> u = v
-        | _ -> splitCoefficient u |> snd = (splitCoefficient v |> snd)
+        | ValueNone, ValueNone -> Expr.Same(u, v)
+        | _ -> Expr.Same(splitCoefficient u |> snd, splitCoefficient v |> snd)
 
     /// Whether `scale` of a term's own coefficient and rest rebuilds the term itself, so that a
     /// term without like terms can be kept as it is.
@@ -258,6 +285,16 @@ module Expr =
         | Product(Number q :: [ x ]) -> not q.IsOne && not (isProduct x)
         | Product(Number q :: _) -> not q.IsOne
         | _ -> true
+
+    /// Sums longer than this collect like terms through a hash table instead of a linear scan.
+    let private hashedSumLength = 16
+
+    /// Structural equality and hash for hash tables of expressions.
+    let private structuralIdentity =
+        { new IEqualityComparer<Expr> with
+            member _.Equals(a, b) = Expr.Same(a, b)
+            member _.GetHashCode e = e.GetHashCode()
+        }
 
     /// Split the specials off: Undefined wins, one ComplexInfinity stays, two of them are Undefined.
     let private sumOfSpecials (flat: Expr list) =
@@ -284,10 +321,25 @@ module Expr =
             // like terms by first appearance: the first term of each group and its coefficients
             let firsts = ResizeArray<Expr>()
             let coefficients = ResizeArray<Q list>()
+            // many terms: the group of a term is found by hashing its rest, not by a linear scan
+            let groupOfRest =
+                if List.length flat > hashedSumLength then
+                    Dictionary<Expr, int>(structuralIdentity)
+                else
+                    null
 
             for t in flat do
                 match t with
                 | Number q -> constant <- constant + q
+                | _ when not (isNull groupOfRest) ->
+                    let c, rest = splitCoefficient t
+
+                    match groupOfRest.TryGetValue rest with
+                    | true, i -> coefficients.[i] <- c :: coefficients.[i]
+                    | _ ->
+                        groupOfRest.[rest] <- firsts.Count
+                        firsts.Add t
+                        coefficients.Add [ c ]
                 | _ ->
                     let mutable i = 0
 
@@ -342,7 +394,12 @@ module Expr =
     and multiply (factors: Expr list) : Expr =
         let flat = flattenProduct factors
 
-        match List.filter isSpecial flat with
+        match
+            (if List.exists isSpecial flat then
+                 List.filter isSpecial flat
+             else
+                 [])
+        with
         | Undefined :: _ -> Undefined
         | _ :: _ when flat |> List.exists (fun f -> f = zero) -> Undefined // 0·∞
         | _ :: _ -> ComplexInfinity
@@ -361,7 +418,7 @@ module Expr =
                     let b, x = splitPower f
                     let mutable i = 0
 
-                    while i < bases.Count && bases.[i] <> b do
+                    while i < bases.Count && not (Expr.Same(bases.[i], b)) do
                         i <- i + 1
 
                     if i < bases.Count then

@@ -59,6 +59,18 @@ module Poly =
 
     let one (vars: int) = constant vars Q.one
 
+    /// The single term c·Π xⱼ^eⱼ for an exponent array e of length vars (not copied).
+    let monomial (vars: int) (exponents: int[]) (c: Q) =
+        if exponents.Length <> vars then
+            invalidArg
+                "exponents"
+                (sprintf "the exponent array has %d entries, expected vars = %d" exponents.Length vars)
+
+        if c.IsZero then
+            zero vars
+        else
+            ofSorted vars [| exponents |] [| c |]
+
     /// The variable with index i.
     let variable (vars: int) (i: int) =
         ofSorted vars [| Array.init vars (fun j -> if j = i then 1 else 0) |] [| Q.one |]
@@ -143,6 +155,23 @@ module Poly =
 
             ofSorted p.Vars (monomials.ToArray()) (coefficients.ToArray())
 
+    /// Σᵢ pᵢ in one sort-and-merge of all their terms: a fold of pairwise sums would copy every
+    /// partial sum, quadratic in the number of summands.
+    let sum (vars: int) (ps: Poly list) =
+        match ps with
+        | [] -> zero vars
+        | [ p ] -> p
+        | [ p; q ] -> add p q
+        | _ ->
+            let items =
+                ResizeArray<struct (int[] * Q)>(ps |> List.sumBy (fun p -> p.Coefficients.Length))
+
+            for p in ps do
+                for k in 0 .. p.Coefficients.Length - 1 do
+                    items.Add(struct (p.Monomials.[k], p.Coefficients.[k]))
+
+            ofTerms vars items
+
     let scale (c: Q) (p: Poly) =
         if c.IsZero then
             zero p.Vars
@@ -219,14 +248,86 @@ module Poly =
         |> Map.ofArray
 
     /// The leading coefficient of p in variable i (a polynomial free of variable i).
-    let leadingIn (i: int) (p: Poly) = (coefficientsIn i p).[degreeIn i p]
+    let leadingIn (i: int) (p: Poly) =
+        let d = degreeIn i p
+        // the terms of degree d in x_i, in order, with x_i dropped (as `coefficientsIn` builds them)
+        let picked =
+            Array.init p.Monomials.Length id
+            |> Array.filter (fun k -> p.Monomials.[k].[i] = d)
+
+        let monomials =
+            picked
+            |> Array.map (fun k ->
+                let m = Array.copy p.Monomials.[k]
+                m.[i] <- 0
+                m)
+
+        ofSorted p.Vars monomials (picked |> Array.map (fun k -> p.Coefficients.[k]))
 
     let private monomialOf (vars: int) (i: int) (k: int) =
         ofSorted vars [| Array.init vars (fun j -> if j = i then k else 0) |] [| Q.one |]
 
+    /// Lexicographic comparison of a with m + b, without building m + b.
+    let private compareShifted (a: int[]) (m: int[]) (b: int[]) =
+        let mutable i = 0
+        let mutable c = 0
+
+        while c = 0 && i < a.Length do
+            c <- compare a.[i] (m.[i] + b.[i])
+            i <- i + 1
+
+        c
+
+    /// rest − c·x^m·d in one merge, where c·x^m·lt(d) is the leading term of rest (so both
+    /// leading terms are dropped: they cancel exactly). The step of the long division.
+    let private subtractShifted (rest: Poly) (m: int[]) (c: Q) (d: Poly) =
+        let capacity = rest.Monomials.Length + d.Monomials.Length
+        let monomials = ResizeArray<int[]>(capacity)
+        let coefficients = ResizeArray<Q>(capacity)
+        let mutable i = 1
+        let mutable j = 1
+
+        while i < rest.Monomials.Length || j < d.Monomials.Length do
+            let order =
+                if i = rest.Monomials.Length then 1
+                elif j = d.Monomials.Length then -1
+                else -(compareShifted rest.Monomials.[i] m d.Monomials.[j])
+
+            if order < 0 then
+                monomials.Add rest.Monomials.[i]
+                coefficients.Add rest.Coefficients.[i]
+                i <- i + 1
+            elif order > 0 then
+                monomials.Add(mulMonomial m d.Monomials.[j])
+                coefficients.Add(-(c * d.Coefficients.[j]))
+                j <- j + 1
+            else
+                let s = rest.Coefficients.[i] - c * d.Coefficients.[j]
+
+                if not s.IsZero then
+                    monomials.Add rest.Monomials.[i]
+                    coefficients.Add s
+
+                i <- i + 1
+                j <- j + 1
+
+        ofSorted rest.Vars (monomials.ToArray()) (coefficients.ToArray())
+
+    /// Necessary conditions for d | p (both ≠ 0), checked in O(terms) before the long division:
+    /// the lexicographically first and last monomials of q·d are those of q times those of d, and
+    /// deg_j(q·d) = deg_j q + deg_j d in every variable j.
+    let private mayDivide (p: Poly) (d: Poly) =
+        let divides (a: int[]) (b: int[]) = Array.forall2 (<=) a b
+
+        divides d.Monomials.[0] p.Monomials.[0]
+        && divides d.Monomials.[d.Monomials.Length - 1] p.Monomials.[p.Monomials.Length - 1]
+        && Seq.forall (fun j -> degreeIn j d <= degreeIn j p) (seq { 0 .. p.Vars - 1 })
+
     /// Exact division: Some q with p = q·d, or None when d does not divide p.
     let tryDivide (p: Poly) (d: Poly) : Poly option =
         if isZero d then
+            None
+        elif not (isZero p) && not (mayDivide p d) then
             None
         else
             let dm, dc = leading d
@@ -242,7 +343,7 @@ module Poly =
                         let m = Array.map2 (-) rm dm
                         let c = rc / dc
                         quotient.Add(struct (m, c))
-                        loop (subtract rest (multiply (ofSorted p.Vars [| m |] [| c |]) d))
+                        loop (subtractShifted rest m c d)
                     else
                         None
 

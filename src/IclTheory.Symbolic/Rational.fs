@@ -61,6 +61,43 @@ module Rational =
         let f = Q.create (s * nums) dens
         f, Poly.scale (Q.inverse f) p
 
+    /// The gcds computed during one normalization, by argument pair: later passes read the
+    /// fractions of earlier ones again and ask for the same gcds. Null outside a normalization.
+    [<AbstractClass; Sealed>]
+    type private GcdMemo =
+        [<System.ThreadStatic; DefaultValue>]
+        static val mutable private table: Dictionary<struct (Poly * Poly), Poly>
+
+        static member Table
+            with get () = GcdMemo.table
+            and set v = GcdMemo.table <- v
+
+    /// Poly.gcd, remembered for the current normalization (gcd is a pure function of its arguments).
+    let private gcd (p: Poly) (q: Poly) =
+        let table = GcdMemo.Table
+
+        if isNull table then
+            Poly.gcd p q
+        else
+            match table.TryGetValue(struct (p, q)) with
+            | true, g -> g
+            | _ ->
+                let g = Poly.gcd p q
+                table.[struct (p, q)] <- g
+                g
+
+    /// Run f with a gcd memo for this thread, unless an enclosing normalization already owns one.
+    let private withGcdMemo (f: unit -> Expr) : Expr =
+        if isNull GcdMemo.Table then
+            GcdMemo.Table <- Dictionary<struct (Poly * Poly), Poly>()
+
+            try
+                f ()
+            finally
+                GcdMemo.Table <- null
+        else
+            f ()
+
     /// Numerator / Π factor^multiplicity, with every factor a non-constant primitive integer
     /// polynomial. Keeping the denominator factored keeps the gcds small (gcd(big, small)).
     type private Fraction = { Num: Poly; Den: (Poly * int) list }
@@ -99,21 +136,6 @@ module Rational =
                 Den = [ f, k ]
             }
 
-    let private addFractions (a: Fraction) (b: Fraction) : Fraction =
-        if a.Den.IsEmpty && b.Den.IsEmpty then
-            { Num = Poly.add a.Num b.Num; Den = [] }
-        else
-            let den = mergeDen max a.Den b.Den
-
-            let lift (x: Fraction) =
-                den
-                |> List.fold (fun acc (f, k) -> Poly.multiply acc (Poly.pow f (k - multiplicity f x.Den))) x.Num
-
-            {
-                Num = Poly.add (lift a) (lift b)
-                Den = den
-            }
-
     let private multiplyFractions (a: Fraction) (b: Fraction) : Fraction =
         {
             Num = Poly.multiply a.Num b.Num
@@ -147,7 +169,7 @@ module Rational =
                     elif not (Poly.isZero num) && numSupport &&& support f = 0UL then
                         num, remaining @ [ f, copies ]
                     else
-                        let g = Poly.gcd num f
+                        let g = gcd num f
 
                         if Poly.isConstant g then
                             num, remaining @ [ f, copies ]
@@ -213,7 +235,7 @@ module Rational =
     /// are coprime without a gcd.
     let private shareDivisor (f: Link) (g: Link) =
         f.Support &&& g.Support <> 0UL
-        && (f.Factor = g.Factor || not (Poly.isConstant (Poly.gcd f.Factor g.Factor)))
+        && (f.Factor = g.Factor || not (Poly.isConstant (gcd f.Factor g.Factor)))
 
     let private sharesFactor (a: Link[]) (b: Link[]) =
         a |> Array.exists (fun f -> b |> Array.exists (shareDivisor f))
@@ -226,8 +248,24 @@ module Rational =
            |> List.exists (fun (d, _) -> Poly.termCount d > 1 && hasMonomialContent d)
 
     /// The sum of fractions as one fraction (not reduced when monomial factors overlap: cancel it).
+    /// Every numerator is lifted once to the common denominator (a pairwise fold would lift and
+    /// copy each partial sum again), and the lifted numerators are summed in one merge.
     let private combineAll (vars: int) (parts: Partial) : Fraction =
-        parts |> List.fold addFractions { Num = Poly.zero vars; Den = [] }
+        let den = parts |> List.fold (fun acc f -> mergeDen max acc f.Den) []
+
+        let lift (x: Fraction) =
+            den
+            |> List.fold
+                (fun acc (f, k) ->
+                    match k - multiplicity f x.Den with
+                    | 0 -> acc
+                    | m -> Poly.multiply acc (Poly.pow f m))
+                x.Num
+
+        {
+            Num = parts |> List.map lift |> Poly.sum vars
+            Den = den
+        }
 
     let private addAndCancel (vars: int) (parts: Fraction list) =
         match parts with
@@ -250,7 +288,6 @@ module Rational =
                 if parent.[i] = i then i else find parent.[i]
 
             let laurent = items |> Array.map isLaurent
-            let linked = items |> Array.map links
             let mutable firstLaurent = -1
 
             for i in 0 .. items.Length - 1 do
@@ -260,23 +297,33 @@ module Rational =
                     else
                         parent.[i] <- firstLaurent
 
-            for i in 0 .. items.Length - 1 do
-                for j in i + 1 .. items.Length - 1 do
-                    if
-                        not (laurent.[i] && laurent.[j])
-                        && find i <> find j
-                        && sharesFactor linked.[i] linked.[j]
-                    then
-                        parent.[find j] <- find i
+            // only pairs with a non-Laurent member can link (all Laurent ones are one group already)
+            if Array.exists not laurent then
+                let linked = items |> Array.map links
 
-            let members = Array.init items.Length (fun _ -> ResizeArray<Fraction>())
+                for i in 0 .. items.Length - 1 do
+                    for j in i + 1 .. items.Length - 1 do
+                        if
+                            not (laurent.[i] && laurent.[j])
+                            && find i <> find j
+                            && sharesFactor linked.[i] linked.[j]
+                        then
+                            parent.[find j] <- find i
+
+            // the members of each group, listed at its root
+            let members: ResizeArray<Fraction>[] = Array.zeroCreate items.Length
 
             for i in 0 .. items.Length - 1 do
-                members.[find i].Add items.[i]
+                let root = find i
+
+                if isNull members.[root] then
+                    members.[root] <- ResizeArray<Fraction>()
+
+                members.[root].Add items.[i]
 
             let groups =
                 members
-                |> Array.filter (fun m -> m.Count > 0)
+                |> Array.filter (fun m -> not (isNull m))
                 |> Array.map (fun m -> addAndCancel vars (List.ofSeq m))
 
             // a group whose denominator cancelled down to a monomial joins the Laurent group
@@ -317,6 +364,38 @@ module Rational =
         ]
         |> regroup vars
 
+    /// A factor of a monomial: a number, a kernel, or a kernel to a non-negative integer power.
+    let private isMonomialFactor (f: Expr) =
+        match f with
+        | Number _ -> true
+        | Power(b, Integer k) ->
+            k >= 0
+            && (match shape b with
+                | Kernel _ -> true
+                | _ -> false)
+        | _ ->
+            match shape f with
+            | Kernel _ -> true
+            | _ -> false
+
+    /// The product of monomial factors as one term c·Π kⱼ^eⱼ, without the partial products.
+    let private monomialOf (kernels: Expr list) (factors: Expr list) : Poly =
+        let n = List.length kernels
+        let exponents = Array.zeroCreate n
+        let mutable c = Q.one
+
+        let addExponent (k: Expr) (m: int) =
+            let j = List.findIndex (fun x -> Expr.Same(x, k)) kernels
+            exponents.[j] <- exponents.[j] + m
+
+        for f in factors do
+            match f with
+            | Number q -> c <- c * q
+            | Power(b, Integer m) -> addExponent b m
+            | _ -> addExponent f 1
+
+        Poly.monomial n exponents c
+
     /// Numerator and factored denominator of every part; None when a denominator vanishes identically.
     let rec private toPartial (kernels: Expr list) (e: Expr) : Partial option =
         let n = List.length kernels
@@ -335,7 +414,13 @@ module Rational =
         | Number q, _ -> Some(whole (Poly.constant n q))
         | Sum xs, _ ->
             // collect every summand's parts, then group once
-            combine (fun a b -> a @ b) xs [] |> Option.map (regroup n)
+            let summands = xs |> List.map (toPartial kernels)
+
+            if summands |> List.exists Option.isNone then
+                None
+            else
+                summands |> List.collect Option.get |> regroup n |> Some
+        | Product xs, _ when List.forall isMonomialFactor xs -> Some(whole (monomialOf kernels xs))
         | Product xs, _ -> combine (multiplyPartials n) xs (whole (Poly.one n))
         | Power(b, Integer k), _ ->
             toPartial kernels b
@@ -481,23 +566,28 @@ module Rational =
     /// equal to its input is a fixed point of the pass (which depends on structure alone), so it
     /// is remembered too: later passes then skip kernels whose insides have already settled.
     let rec private normalizeOnce (memo: Dictionary<Expr, Expr>) (e: Expr) : Expr =
-        match memo.TryGetValue e with
-        | true, known -> known
+        match e with
+        | Number _
+        | Symbol _ -> e // its own normal form: one term c or x, no memo needed
         | _ ->
-            let result = normalizeLayer (simplifyKernels (normalizeOnce memo) e)
-            memo.[e] <- result
+            match memo.TryGetValue e with
+            | true, known -> known
+            | _ ->
+                let result = normalizeLayer (simplifyKernels (normalizeOnce memo) e)
+                memo.[e] <- result
 
-            if not (obj.ReferenceEquals(result, e)) && result = e then
-                memo.[result] <- result
+                if not (obj.ReferenceEquals(result, e)) && result = e then
+                    memo.[result] <- result
 
-            result
+                result
 
     let private newMemo () =
         Dictionary<Expr, Expr>(HashIdentity.Reference)
 
     /// One pass of rational normalization, bottom-up through kernels. Not always a fixed point:
     /// rebuilding may merge kernels (x^(1/2)·x^(1/2) = x), so prefer `simplify`.
-    let normalize (e: Expr) : Expr = normalizeOnce (newMemo ()) e
+    let normalize (e: Expr) : Expr =
+        withGcdMemo (fun () -> normalizeOnce (newMemo ()) e)
 
     /// Rational normalization iterated to a fixed point (at most 12 passes), so `simplify` is idempotent
     /// on every input where the passes converge. Examples: (β² + 2β)/(β(2+β)) → 1; ν·β/(ν+νβ+1) stays.
@@ -508,7 +598,7 @@ module Rational =
             let next = normalizeOnce memo e
             if next = e || k = 0 then next else loop (k - 1) next
 
-        loop 12 e
+        withGcdMemo (fun () -> loop 12 e)
 
     /// Equality of canonical forms after simplification: a = b when simplify(a − b) = 0.
     let equal (a: Expr) (b: Expr) : bool =
