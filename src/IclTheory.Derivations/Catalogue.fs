@@ -7,7 +7,7 @@ let all: Claim list =
     @ FsClaims.all
     @ RrsClaims.all
     @ StructuredSimClaims.all
-    @ [ AttentionClaims.result9Simulation ]
+    @ [ AttentionClaims.result9Simulation; AttentionClaims.result9SimulationRrs ]
     @ TwoPointClaims.all
     @ ExponentClaims.all
 
