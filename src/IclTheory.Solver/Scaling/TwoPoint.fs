@@ -1163,20 +1163,37 @@ let flowOn (k: Kernel) (depth: int) (times: float[]) =
 let flow (spectrum: Spectrum.Spectrum) (b: Bottleneck) (depth: int) (times: float[]) =
     flowOn (flowKernel derived spectrum b depth DefaultTolerance) depth times
 
-/// κ > 0 with df(κ) = tr Λ(Λ + κ)⁻¹ = target ∈ (0, 1) (df decreases from 1 to 0 on κ > 0), by bisection
-/// in log κ.
+/// κ > 0 with df(κ) = tr Λ(Λ + κ)⁻¹ = target ∈ (0, 1): df decreases from 1 to 0 on κ > 0, so Newton in
+/// x = ln κ (df' = −κ tr Λ(Λ + κ)⁻²) is kept inside a shrinking bisection bracket; O(D) per step.
 let private kappaForDf (lambda: float[]) (target: float) =
-    let df (kappa: float) =
-        lambda |> Array.averageBy (fun l -> l / (l + kappa))
+    let n = float lambda.Length
 
-    let mutable lo = log (Array.min lambda) - 40.0
-    let mutable hi = log (Array.max lambda) + 40.0
+    let dfAndSlope (x: float) =
+        let kappa = exp x
+        let mutable df = 0.0
+        let mutable slope = 0.0
 
-    for _ in 1..200 do
-        let mid = 0.5 * (lo + hi)
-        if df (exp mid) > target then lo <- mid else hi <- mid
+        for l in lambda do
+            let y = l / (l + kappa)
+            df <- df + y
+            slope <- slope - y * kappa / (l + kappa)
 
-    exp (0.5 * (lo + hi))
+        struct (df / n - target, slope / n)
+
+    let rec solve (lo: float) (hi: float) (x: float) iteration =
+        let struct (f, f') = dfAndSlope x
+        let lo, hi = if f > 0.0 then x, hi else lo, x
+        let newton = x - f / f'
+        let next = if newton > lo && newton < hi then newton else 0.5 * (lo + hi)
+
+        if abs (next - x) <= 1e-14 * (1.0 + abs x) || hi - lo <= 1e-14 * (1.0 + abs x) || iteration > 200 then
+            exp next
+        else
+            solve lo hi next (iteration + 1)
+
+    let lo = log (Array.min lambda) - 40.0
+    let hi = log (Array.max lambda) + 40.0
+    solve lo hi (0.5 * (lo + hi)) 0
 
 /// The width bottleneck at t, L → ∞ and P → ∞ (rank-N projection), exactly: p(M) tends to the projector
 /// onto ker M along its range, so ℒ is the residue at z = 0 of the one-point integrand of §5,
