@@ -106,9 +106,23 @@ let finalLoss (s: Spectrum.Spectrum) (b: TwoPoint.Bottleneck) (depth: int) =
 [<Literal>]
 let private SaturationGap = 1e-4
 
+/// The largest u ≤ ln(1/ε) (in whole steps of 1) at which the slope at γ = γ*(1 − e^(−u)) still
+/// exceeds 1000 times its node-doubling error: beyond it the rate is quadrature noise.
+let private resolvedGap (k: TwoPoint.Kernel) (depth: int) (gammaStar: float) =
+    let resolved (u: float) =
+        let v = TwoPoint.slopeFrom k (gammaStar * (1.0 - exp (-u))) depth
+        abs v.Loss > 1000.0 * v.ErrorEstimate
+
+    let rec down (u: float) =
+        if u <= 1.0 || resolved u then u else down (u - 1.0)
+
+    down (log (1.0 / SaturationGap))
+
 /// The time t_s at which the flow reaches γ*(1 − ε): t_s = ∫_0^{γ*(1−ε)} dγ / r(γ) with
 /// r = −½∂ℒ/∂γ (Eq. 13 time), in the variable γ = γ*(1 − e^(−u)), u ∈ [0, ln(1/ε)], where the
-/// integrand γ*e^(−u)/r stays bounded (r ≈ κ(γ* − γ) near the root).
+/// integrand γ*e^(−u)/r stays bounded (r ≈ κ(γ* − γ) near the root). The upper end is lowered to
+/// where the slope is still resolved (`resolvedGap`); a non-positive rate below it raises
+/// ConvergenceException.
 let saturationTime (k: TwoPoint.Kernel) (depth: int) (gammaStar: float) =
     Validate.nonNegative "gammaStar" gammaStar
 
@@ -129,8 +143,9 @@ let saturationTime (k: TwoPoint.Kernel) (depth: int) (gammaStar: float) =
 
             gammaStar * exp (-u) / r
 
-        (GaussKronrod.integrate "ScalingLaw.saturationTime" 1e-6 0.0 400 integrand 0.0 (log (1.0 / SaturationGap)))
-            .Value
+        let upper = resolvedGap k depth gammaStar
+
+        (GaussKronrod.integrate "ScalingLaw.saturationTime" 1e-6 0.0 400 integrand 0.0 upper).Value
 
 /// ℒ(t) along the flow at depth L on kernel k: TwoPoint.flowOn up to the saturation time t_s,
 /// and (γ*, ℒ*) beyond it (integrating the saturated flow further is stiff and adds nothing).
