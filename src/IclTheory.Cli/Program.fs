@@ -112,6 +112,10 @@ let run (argv: string array) =
                     (a.GetResult(ShapeArgs.Nu, defaultValue = 1.0))
                     (a.GetResult(ShapeArgs.Beta, defaultValue = 1.0))
             )
+        | Scaling_Law a ->
+            let text = ScalingLawCommand.command a
+            Console.Out.Write(if text.EndsWith "\n" then text else text + "\n")
+            0
         | Check a -> check a
         | Reproduce a -> reproduce argv a
     with
