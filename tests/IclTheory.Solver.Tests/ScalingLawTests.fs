@@ -99,7 +99,8 @@ let ``fit refuses bad observations`` () =
     Assert.Equal("observations[3].Loss", e2.Parameter)
 
 /// N = D, P → ∞: the final loss is the depth optimum of Eq. 98 (RrsTheory.depthOptimum, Newton
-/// on the closed-form landscape).
+/// on the closed-form landscape). γ* is held to 1e-5 only: the search stops once ℒ cannot move
+/// by more than 1e-13·ℒ(0), and ℒ is flat at γ*.
 [<Theory>]
 [<InlineData(1)>]
 [<InlineData(4)>]
@@ -108,7 +109,7 @@ let ``final loss without bottleneck is the depth optimum of Eq. 98`` (depth: int
     let s = Spectrum.powerLaw 1.0 1.0 300
     let final = finalLoss s { AlphaN = 1.0; AlphaP = None } depth
     let expected = RrsTheory.depthOptimum s depth
-    relClose 1e-7 expected.GammaStar final.GammaStar
+    relClose 1e-5 expected.GammaStar final.GammaStar
     relClose 1e-9 expected.LossStar final.Loss
 
 /// L = 1: ℒ = a − 2γb + γ²c is quadratic (theory/two-point.md §6: b = α_N trΩΛ²,

@@ -21,69 +21,92 @@ type FinalLoss =
         ErrorEstimate: float
     }
 
-/// Points of the scan for the first sign change of ∂ℒ/∂γ on [0, 2L/x₊].
+/// Octaves of the bracketing march γ_j = 2^(j−J)·(2L/x₊), j = 0..J, for the first sign change of
+/// ∂ℒ/∂γ.
 [<Literal>]
-let private ScanPoints = 64
+let private MarchOctaves = 8
 
 let private slopeAt (k: TwoPoint.Kernel) (depth: int) (gamma: float) = (TwoPoint.slopeFrom k gamma depth).Loss
 
-/// Safeguarded Newton on ∂ℒ/∂γ inside a bracket [lo, hi] with slope(lo) < 0 < slope(hi); the
-/// second derivative is the central difference of the slope (the kernel's slope is analytic).
-let private refineRoot (k: TwoPoint.Kernel) (depth: int) (lo0: float) (hi0: float) =
+/// The Illinois variant of regula falsi on ∂ℒ/∂γ inside [lo, hi] with slope(lo) < 0 ≤ slope(hi):
+/// a secant (quasi-Newton) step that always keeps the bracket, halving the retained end's value
+/// when the same end survives twice. It stops when the bracket is 1e-12 relative, or when the loss
+/// can no longer move: ℒ(lo) − ℒ* ≤ |∂ℒ/∂γ(lo)|·(hi − lo) ≤ 1e-13·ℒ(0) (ℒ is flat below γ* and
+/// steep above, so the lower end converges first); the root is then lo, on the side the flow
+/// comes from.
+let private refineRoot
+    (k: TwoPoint.Kernel)
+    (depth: int)
+    (scale: float)
+    (lo0: float)
+    (flo0: float)
+    (hi0: float)
+    (fhi0: float)
+    =
     let slope = slopeAt k depth
 
-    let rec go lo hi g iteration =
-        let f = slope g
-        let lo, hi = if f < 0.0 then g, hi else lo, g
-        let h = 1e-6 * (hi0 - lo0)
-        let curvature = (slope (g + h) - slope (g - h)) / (2.0 * h)
-        let candidate = if curvature > 0.0 then g - f / curvature else nan
+    let rec go lo flo hi fhi (side: int) (previous: float) iteration =
+        let g = (lo * fhi - hi * flo) / (fhi - flo)
+        let g = if g > lo && g < hi then g else 0.5 * (lo + hi)
 
-        let next =
-            if candidate > lo && candidate < hi then
-                candidate
-            else
-                0.5 * (lo + hi)
-
-        if f = 0.0 || abs (next - g) <= 1e-13 * g || hi - lo <= 1e-13 * hi then
-            next
-        elif iteration >= 200 then
-            raise (
-                ConvergenceException(
-                    "ScalingLaw.stationaryPoint (safeguarded Newton on dL/dgamma)",
-                    sprintf "depth %d: bracket [%g, %g] after 200 iterations" depth lo hi
-                )
-            )
+        if hi - lo <= 1e-12 * hi || abs (g - previous) <= 1e-11 * g then
+            g
+        elif abs flo * (hi - lo) <= 1e-13 * scale then
+            lo
         else
-            go lo hi next (iteration + 1)
 
-    go lo0 hi0 (0.5 * (lo0 + hi0)) 0
+            let f = slope g
+
+            if f = 0.0 then
+                g
+            elif iteration >= 200 then
+                raise (
+                    ConvergenceException(
+                        "ScalingLaw.stationaryPoint (regula falsi on dL/dgamma)",
+                        sprintf "depth %d: bracket [%g, %g] after 200 iterations" depth lo hi
+                    )
+                )
+            elif f < 0.0 then
+                let fhi = if side = -1 then 0.5 * fhi else fhi
+                go g f hi fhi -1 g (iteration + 1)
+            else
+                let flo = if side = 1 then 0.5 * flo else flo
+                go lo flo g f 1 g (iteration + 1)
+
+    go lo0 flo0 hi0 fhi0 0 nan 0
 
 /// γ*(N, L, P): the first zero of ∂ℒ/∂γ on [0, 2L/x₊] (the flow from γ = 0 increases γ while
-/// ∂ℒ/∂γ < 0 and stops there; Appendix F.2, Eq. 99 at N = D, P = ∞). A uniform scan of 64 points
-/// brackets the first sign change, then safeguarded Newton refines it. No sign change up to the
-/// ceiling raises ConvergenceException.
+/// ∂ℒ/∂γ < 0 and stops there; Appendix F.2, Eq. 99 at N = D, P = ∞). A march over the octaves
+/// γ_j = 2^(j−8)·2L/x₊ brackets the first sign change (a second root inside one octave below the
+/// first would be missed; `lossCurveOn` would then find a non-positive rate and raise), then
+/// regula falsi (Illinois) refines it. No sign change up to the ceiling raises
+/// ConvergenceException.
 let stationaryPoint (k: TwoPoint.Kernel) (depth: int) =
     Validate.atLeast "depth" 1 depth
     let ceiling = TwoPoint.gammaCeiling k depth
+    let slope0 = slopeAt k depth 0.0
 
-    let grid =
-        Array.init (ScanPoints + 1) (fun i -> ceiling * float i / float ScanPoints)
-
-    let slopes = grid |> Array.map (slopeAt k depth)
-
-    if slopes[0] >= 0.0 then
+    if slope0 >= 0.0 then
         0.0
     else
-        match slopes |> Array.tryFindIndex (fun s -> s >= 0.0) with
-        | Some i -> refineRoot k depth grid[i - 1] grid[i]
-        | None ->
-            raise (
-                ConvergenceException(
-                    "ScalingLaw.stationaryPoint",
-                    sprintf "depth %d: dL/dgamma < 0 up to the ceiling 2L/x+ = %g" depth ceiling
+        let rec march lo flo j =
+            if j > MarchOctaves then
+                raise (
+                    ConvergenceException(
+                        "ScalingLaw.stationaryPoint",
+                        sprintf "depth %d: dL/dgamma < 0 up to the ceiling 2L/x+ = %g" depth ceiling
+                    )
                 )
-            )
+            else
+                let g = ceiling * 2.0 ** float (j - MarchOctaves)
+                let f = slopeAt k depth g
+
+                if f >= 0.0 then
+                    refineRoot k depth (TwoPoint.lossFrom k 0.0 depth).Loss lo flo g f
+                else
+                    march g f (j + 1)
+
+        march 0.0 slope0 0
 
 /// ℒ(γ*) on a kernel valid at depth L (the t → ∞ limit of ℒ(t, N, L, P), Eq. 18 with t = ∞).
 let finalLossOn (k: TwoPoint.Kernel) (depth: int) =
@@ -214,7 +237,9 @@ let private bottleneckOf (s: Spectrum.Spectrum) (shape: Shape) : TwoPoint.Bottle
     }
 
 /// A kernel for every depth in `depths` at one (N, P): converged at γ = 0, L, half the ceiling and
-/// the ceiling 2L/x₊ of each depth, so one kernel serves all of them (one kernel per (N, P)).
+/// the ceiling 2L/x₊ of the smallest and the largest depth. TwoPoint's contract makes it valid for
+/// every (γ, L) with γ²/L up to the largest probe's, which the largest depth's ceiling bounds
+/// (γ²/L ≤ 4L/x₊²), so one kernel serves all of them (one kernel per (N, P)).
 let kernelForDepths (s: Spectrum.Spectrum) (b: TwoPoint.Bottleneck) (depths: int list) (tolerance: float) =
     if depths.IsEmpty then
         raise (InvalidParameterException("depths", "an empty list", "at least one depth >= 1"))
@@ -223,7 +248,7 @@ let kernelForDepths (s: Spectrum.Spectrum) (b: TwoPoint.Bottleneck) (depths: int
     let struct (edge, _) = TwoPoint.spectralEdge s b
 
     let probes =
-        depths
+        [ List.min depths; List.max depths ]
         |> List.distinct
         |> List.collect (fun l ->
             let ceiling = 2.0 * float l / edge
