@@ -180,6 +180,14 @@ let private agrees (e: ScalingLaw.ExponentEstimate) (symbolic: float) = e.Low <=
 let private symbolicOf (o: Outcome) (name: string) =
     o.Symbolic |> List.find (fun (n, _) -> n = name) |> snd
 
+/// The frontier slope of the fitted law: for Σ c_i r_i^(−a_i) at C = t·N²·L, stationarity gives
+/// a_N c_N N^(−a_N) = 2a_L c_L L^(−a_L), so L* ∝ N*^(a_N/a_L).
+let fittedLawFrontierSlope (o: Outcome) =
+    let exponent name =
+        (o.Fit.Estimates |> Array.find (fun e -> e.Name = name)).Exponent
+
+    exponent "N" / exponent "L"
+
 /// a_t/(a_t + a_L) from the symbolic exponents: L* ∝ C^(·) when width is free.
 let predictedDepthComputeSlope (o: Outcome) =
     let at, aL = symbolicOf o "t", symbolicOf o "L"
@@ -210,6 +218,7 @@ let report (o: Outcome) =
                 "rms_log_residual", Num o.Fit.RmsLogResidual
                 "frontier_slope", optionalNum o.FrontierSlope
                 "frontier_slope_symbolic", Num o.ShapeExponent
+                "fitted_law_frontier_slope", Num(fittedLawFrontierSlope o)
                 "frontier_interior_points", int' (o.Frontier |> Array.filter (fun f -> f.Interior) |> Array.length)
                 "frontier_width_at_max",
                 Bool(
