@@ -323,7 +323,11 @@ let markdown (o: Outcome) =
     sb
         .AppendLine()
         .AppendLine(
-            sprintf "Frontier at C = t·N²·L: d ln L*/d ln N* = %s (Result 8: ν = %s)." slope (g6 o.ShapeExponent)
+            sprintf
+                "Frontier at C = t·N²·L: d ln L*/d ln N* = %s on the engine, %s on the fitted law (a_N/a_L) (Result 8: ν = %s)."
+                slope
+                (g6 (fittedLawFrontierSlope o))
+                (g6 o.ShapeExponent)
         )
         .AppendLine(
             sprintf
