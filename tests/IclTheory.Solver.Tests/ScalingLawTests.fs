@@ -221,3 +221,19 @@ let ``frontier of a separable law has slope a_N over a_L`` (aN: float) (aL: floa
     match frontierSlope points with
     | Some slope -> near 0.01 (aN / aL) slope "d ln L*/d ln N*"
     | None -> Assert.Fail "no frontier slope"
+
+/// Eq. 113 with Λ = I: tr(Λ + κ)⁻¹Λ = 1/(1 + κ) = α_N gives κ = (1 − α_N)/α_N and
+/// ℒ_N = κ²/(1 + κ)² tr Ω = (1 − α_N)² tr Ω; N = D gives 0.
+[<Fact>]
+let ``width bottleneck of Eq. 113 matches its white-spectrum closed form`` () =
+    let omega = Array.init 40 (fun k -> 1.0 / float (k + 1))
+    let s = Spectrum.ofArrays (Array.create 40 1.0) omega
+
+    for n in [ 1; 10; 30 ] do
+        let alphaN = float n / 40.0
+        relClose 1e-10 ((1.0 - alphaN) ** 2.0 * tr omega) (widthBottleneck s n)
+
+    Assert.Equal(0.0, widthBottleneck s 40)
+
+    Assert.Throws<InvalidParameterException>(fun () -> widthBottleneck s 41 |> ignore)
+    |> ignore
