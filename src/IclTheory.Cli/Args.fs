@@ -100,6 +100,9 @@ type FlowArgs =
     | Points of n: int
     | Method of name: string
     | Convention of name: string
+    | Width of n: int
+    | Context of p: string
+    | Dim of d: int
     | Plot of path: string
     | Format of FormatArg
 
@@ -122,6 +125,10 @@ type FlowArgs =
             | Method _ -> "iso: rk (adaptive Dormand–Prince) or quadrature (exact t(γ) = ∫dγ/f); default rk."
             | Convention _ ->
                 "iso: eq7 (dγ/dt = −½ dℒ/dγ, SGD time t = η·steps; default) or eq83 (as printed, twice as fast); fs: eq10 (default, SGD time) or eq85 (as printed in Appendix D, twice as fast)."
+            | Width _ ->
+                "rrs: width N, 1 to D: the flow on the two-point loss at finite width (Result 7, Eq. 103; then --dim sets D)."
+            | Context _ -> "rrs: context length P ≥ 1, or inf: the two-point flow at finite context (default inf)."
+            | Dim _ -> "rrs with --width or --context: input dimension D = number of modes, 2 to 20000 (default 1000)."
             | Plot _ -> "also write the curves as a figure: PATH.png and PATH.svg."
             | Format _ -> "output format (default text)."
 
@@ -276,6 +283,28 @@ type ShapeArgs =
             | Beta _ -> "source exponent β > 0; default 1."
             | Format _ -> "output format (default text)."
 
+type ScalingLawArgs =
+    | Nu of nu: float
+    | Beta of beta: float
+    | Dim of d: int
+    | Max_Depth of l: int
+    | Bootstrap of b: int
+    | Seed of seed: int
+    | Plot of path: string
+    | Format of name: string
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Nu _ -> "capacity exponent ν > 0 of λ_k = k^(−ν) (default 1)."
+            | Beta _ -> "source exponent β > 0 of ω_kλ_k = k^(−νβ−1) (default 1)."
+            | Dim _ -> "input dimension D = number of modes, 256 to 20000 (default 2000); widths D/64 … D/4."
+            | Max_Depth _ -> "largest depth of the grid L = 1, 2, 4, …, 4 to 256 (default 64)."
+            | Bootstrap _ -> "bootstrap replicates of the fit, 20 to 100000 (default 200)."
+            | Seed _ -> "seed ≥ 0 of the bootstrap resampling (default 1)."
+            | Plot _ -> "also write the final losses with the fit and the frontier: PATH.png and PATH.svg."
+            | Format _ -> "text, md, csv or json (default text)."
+
 [<RequireSubcommand>]
 type IclArgs =
     | [<CliPrefix(CliPrefix.None)>] Optimum of ParseResults<OptimumArgs>
@@ -287,6 +316,7 @@ type IclArgs =
     | [<CliPrefix(CliPrefix.None)>] Train of ParseResults<TrainArgs>
     | [<CliPrefix(CliPrefix.None)>] Exponents of ParseResults<ExponentsArgs>
     | [<CliPrefix(CliPrefix.None)>] Shape of ParseResults<ShapeArgs>
+    | [<CliPrefix(CliPrefix.None)>] Scaling_Law of ParseResults<ScalingLawArgs>
     | [<CliPrefix(CliPrefix.None)>] Check of ParseResults<CheckArgs>
     | [<CliPrefix(CliPrefix.None)>] Reproduce of ParseResults<ReproduceArgs>
 
@@ -306,5 +336,7 @@ type IclArgs =
             | Exponents _ ->
                 "every scaling exponent of the paper: printed, derived by the symbolic core, and their values."
             | Shape _ -> "compute-optimal allocation of Eq. 18 (C = t·P²·N²·L): resource exponents and L ∝ N^ν."
+            | Scaling_Law _ ->
+                "Eq. 18 fitted to the finite-(N, L) engine (Huber, bootstrap intervals) next to the symbolic exponents, and the compute frontier."
             | Check _ -> "run the registry of the paper's claims: theory vs simulation vs printed."
             | Reproduce _ -> "write the paper's figures (PNG, SVG, CSV), the check table and a manifest."

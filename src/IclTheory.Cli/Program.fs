@@ -69,7 +69,7 @@ let private reproduce (argv: string array) (a: ParseResults<ReproduceArgs>) =
 
     let out = a.GetResult ReproduceArgs.Out
     let results = Reproduce.run argv out (a.Contains ReproduceArgs.Quick) (uint64 seed)
-    printfn "wrote %s (figures 1, 2, 3, 4, 6, 7; summary.md; checks.json; manifest.json)" out
+    printfn "wrote %s (figures 1, 2, 3, 4, 5, 6, 7; summary.md; checks.json; manifest.json)" out
 
     Console.Out.Write(
         Output.toText
@@ -112,6 +112,10 @@ let run (argv: string array) =
                     (a.GetResult(ShapeArgs.Nu, defaultValue = 1.0))
                     (a.GetResult(ShapeArgs.Beta, defaultValue = 1.0))
             )
+        | Scaling_Law a ->
+            let text = ScalingLawCommand.command a
+            Console.Out.Write(if text.EndsWith "\n" then text else text + "\n")
+            0
         | Check a -> check a
         | Reproduce a -> reproduce argv a
     with

@@ -90,7 +90,64 @@ let private fsFlow (a: ParseResults<Args.FlowArgs>) (s: Spectrum.Spectrum) (dept
             |> List.ofArray
     }
 
-/// `icl flow --setting rrs`: the isotropic flow γ(t) of Eq. 13 and ℒ(γ(t)) of Eq. 94.
+/// The context length of `--context`: an integer ≥ 1, or inf (P → ∞).
+let private contextOf (text: string) =
+    match text.Trim().ToLowerInvariant() with
+    | "inf"
+    | "infinity"
+    | "∞" -> None
+    | t ->
+        match Int32.TryParse t with
+        | true, p when p >= 1 -> Some p
+        | _ -> Commands.bad "context" text "an integer ≥ 1, or inf"
+
+/// `icl flow --setting rrs --width N --context P`: the flow dγ/dt = −½∂ℒ/∂γ on the two-point loss
+/// (Result 7, Eq. 103) at finite width and context, with D modes from --dim (default 1000) or the
+/// spectrum file; beyond saturation the curve holds the first stationary point γ* (ScalingLaw).
+let private twoPointFlow (a: ParseResults<Args.FlowArgs>) (s: Spectrum.Spectrum) (depth: Depth) (times: float[]) =
+    if a.Contains Args.FlowArgs.Modes then
+        Commands.bad "modes" (string (a.GetResult Args.FlowArgs.Modes)) "not with --width or --context (use --dim)"
+
+    let l =
+        match depth with
+        | Finite l -> l
+        | Infinite -> Commands.bad "depth" "inf" "an integer ≥ 1 with --width or --context"
+
+    match a.TryGetResult Args.FlowArgs.Dim with
+    | Some d when a.Contains Args.FlowArgs.Spectrum && d <> Spectrum.modes s ->
+        Commands.bad "dim" (string d) (sprintf "the length of the spectrum file, %d (or omit --dim)" (Spectrum.modes s))
+    | Some d -> Commands.inRangeInt "dim" 2 20000 d
+    | None -> ()
+
+    let d = Spectrum.modes s
+    let width = a.GetResult(Args.FlowArgs.Width, defaultValue = d)
+    Commands.inRangeInt "width" 1 d width
+    let context = contextOf (a.GetResult(Args.FlowArgs.Context, defaultValue = "inf"))
+
+    let b: TwoPoint.Bottleneck =
+        {
+            AlphaN = float width / float d
+            AlphaP = context |> Option.map (fun p -> float p / float d)
+        }
+
+    let k = ScalingLaw.kernelForDepths s b [ l ] 1e-8
+    let final = ScalingLaw.finalLossOn k l
+    let curve = ScalingLaw.lossCurveOn k l final times
+
+    [
+        "dim", int' d
+        "width", int' width
+        "context",
+        (match context with
+         | Some p -> int' p
+         | None -> Str "inf")
+        "gamma_star", Num final.GammaStar
+        "final_loss", Num final.Loss
+    ],
+    curve |> Array.map (fun p -> p.T, p.Gamma, p.Loss)
+
+/// `icl flow --setting rrs`: the isotropic flow γ(t) of Eq. 13 and ℒ(γ(t)) of Eq. 94 at N, P → ∞,
+/// or with --width/--context the two-point flow at finite N and P.
 let private rrsFlow (a: ParseResults<Args.FlowArgs>) (s: Spectrum.Spectrum) (depth: Depth) (times: float[]) =
     if a.Contains Args.FlowArgs.Convention then
         Commands.bad
@@ -98,16 +155,26 @@ let private rrsFlow (a: ParseResults<Args.FlowArgs>) (s: Spectrum.Spectrum) (dep
             (a.GetResult Args.FlowArgs.Convention)
             "not used with --setting rrs (Eq. 13's time is SGD time)"
 
-    let curve = RrsTheory.flow s depth times
+    let bottlenecked =
+        a.Contains Args.FlowArgs.Width || a.Contains Args.FlowArgs.Context
+
+    if a.Contains Args.FlowArgs.Dim && not bottlenecked then
+        Commands.bad "dim" (string (a.GetResult Args.FlowArgs.Dim)) "only with --width or --context (else --modes)"
+
+    let extra, curve =
+        if bottlenecked then
+            twoPointFlow a s depth times
+        else
+            [], RrsTheory.flow s depth times |> Array.map (fun p -> p.T, p.Gamma, p.Loss)
 
     a.TryGetResult Args.FlowArgs.Plot
     |> Option.iter (fun stem ->
-        let ts = curve |> Array.map (fun c -> c.T)
+        let ts = curve |> Array.map (fun (t, _, _) -> t)
 
         Plots.save
             stem
             [
-                Plots.curvePanel "γ(t)" "t" "γ" true true "γ(t)" ts (curve |> Array.map (fun c -> c.Gamma))
+                Plots.curvePanel "γ(t)" "t" "γ" true true "γ(t)" ts (curve |> Array.map (fun (_, g, _) -> g))
                 Plots.curvePanel
                     (sprintf "RRS loss, L = %s" (depthLabel depth))
                     "t"
@@ -116,17 +183,14 @@ let private rrsFlow (a: ParseResults<Args.FlowArgs>) (s: Spectrum.Spectrum) (dep
                     true
                     "L(γ(t))"
                     ts
-                    (curve |> Array.map (fun c -> c.Loss))
+                    (curve |> Array.map (fun (_, _, l) -> l))
             ])
 
-    [],
+    extra,
     {
         Name = "curve"
         Columns = [ "t"; "gamma"; "loss" ]
-        Rows =
-            curve
-            |> Array.map (fun c -> [ Num c.T; Num c.Gamma; Num c.Loss ])
-            |> List.ofArray
+        Rows = curve |> Array.map (fun (t, g, l) -> [ Num t; Num g; Num l ]) |> List.ofArray
     }
 
 /// `icl flow --setting fs|rrs`.
@@ -144,7 +208,13 @@ let flow (setting: Commands.SettingName) (a: ParseResults<Args.FlowArgs>) =
     let path = a.TryGetResult Args.FlowArgs.Spectrum
     let nu = a.TryGetResult Args.FlowArgs.Nu
     let beta = a.TryGetResult Args.FlowArgs.Beta
-    let modes = a.GetResult(Args.FlowArgs.Modes, defaultValue = 1000)
+    // With --width/--context (rrs), D follows --dim; twoPointFlow refuses --modes there.
+    let modes =
+        if a.Contains Args.FlowArgs.Width || a.Contains Args.FlowArgs.Context then
+            max 1 (a.GetResult(Args.FlowArgs.Dim, defaultValue = 1000))
+        else
+            a.GetResult(Args.FlowArgs.Modes, defaultValue = 1000)
+
     let s = spectrumOf path nu beta modes
     let depth = Commands.parseDepth (a.GetResult Args.FlowArgs.Depth)
     let tMax = a.GetResult(Args.FlowArgs.T_Max, defaultValue = 1e6)
@@ -161,7 +231,16 @@ let flow (setting: Commands.SettingName) (a: ParseResults<Args.FlowArgs>) =
 
     let name, (extra, table) =
         match setting with
-        | Commands.FsSetting -> "fs", fsFlow a s depth times
+        | Commands.FsSetting ->
+            Commands.refuseGiven
+                "only with --setting rrs"
+                [
+                    a.Contains Args.FlowArgs.Width, "width"
+                    a.Contains Args.FlowArgs.Context, "context"
+                    a.Contains Args.FlowArgs.Dim, "dim"
+                ]
+
+            "fs", fsFlow a s depth times
         | _ -> "rrs", rrsFlow a s depth times
 
     Commands.format (a.TryGetResult Args.FlowArgs.Format),
