@@ -730,4 +730,3 @@ let all =
         projectedTraining
         bottleneckLimits
     ]
-

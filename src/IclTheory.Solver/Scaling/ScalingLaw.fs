@@ -26,54 +26,59 @@ type FinalLoss =
 [<Literal>]
 let private MarchOctaves = 8
 
-let private slopeAt (k: TwoPoint.Kernel) (depth: int) (gamma: float) = (TwoPoint.slopeFrom k gamma depth).Loss
+let private slopeAt (k: TwoPoint.Kernel) (depth: int) (gamma: float) = TwoPoint.slopeValue k gamma depth
 
-/// The Illinois variant of regula falsi on ∂ℒ/∂γ inside [lo, hi] with slope(lo) < 0 ≤ slope(hi):
-/// a secant (quasi-Newton) step that always keeps the bracket, halving the retained end's value
-/// when the same end survives twice. It stops when the bracket is 1e-12 relative, or when the loss
-/// can no longer move: ℒ(lo) − ℒ* ≤ |∂ℒ/∂γ(lo)|·(hi − lo) ≤ 1e-13·ℒ(0) (ℒ is flat below γ* and
-/// steep above, so the lower end converges first); the root is then lo, on the side the flow
-/// comes from.
+/// Safeguarded Newton on ∂ℒ/∂γ inside [lo, hi] with slope(lo) < 0 ≤ slope(hi), using ∂²ℒ/∂γ² from the
+/// same kernel: a Newton step that leaves the bracket (or meets a non-positive curvature, as happens where
+/// the slope sinks into its quadrature error) is replaced by bisection, and the bracket shrinks at every
+/// step. The first point is the bracket's midpoint (the slope is flat below γ* and steep above, so the
+/// secant point of the octave bracket lies far below the root). It stops when the step or the
+/// bracket is 1e-9 relative (ℒ is stationary there: the loss moves by O(1e-18) relative), or when the
+/// loss can no longer move, or when |∂ℒ/∂γ| ≤ 1e-12 |∂ℒ/∂γ(0)| (the slope's own rounding level):
+/// ℒ(lo) − ℒ* ≤ |∂ℒ/∂γ(lo)|·(hi − lo) ≤ 1e-13·ℒ(0) (ℒ is flat below γ* and steep above, so the lower end
+/// converges first); the root is then lo, on the side the flow comes from.
 let private refineRoot
     (k: TwoPoint.Kernel)
     (depth: int)
     (scale: float)
+    (slopeScale: float)
     (lo0: float)
     (flo0: float)
     (hi0: float)
     (fhi0: float)
     =
-    let slope = slopeAt k depth
+    let rec go lo flo hi fhi (g: float) iteration =
+        let struct (f, f') = TwoPoint.slopeAndCurvature k g depth
+        let lo, flo, hi, fhi = if f < 0.0 then g, f, hi, fhi else lo, flo, g, f
 
-    let rec go lo flo hi fhi (side: int) (previous: float) iteration =
-        let g = (lo * fhi - hi * flo) / (fhi - flo)
-        let g = if g > lo && g < hi then g else 0.5 * (lo + hi)
-
-        if hi - lo <= 1e-12 * hi || abs (g - previous) <= 1e-11 * g then
+        if abs f <= 1e-12 * slopeScale then
             g
+        elif hi - lo <= 1e-9 * hi then
+            0.5 * (lo + hi)
         elif abs flo * (hi - lo) <= 1e-13 * scale then
             lo
-        else
-
-            let f = slope g
-
-            if f = 0.0 then
-                g
-            elif iteration >= 200 then
-                raise (
-                    ConvergenceException(
-                        "ScalingLaw.stationaryPoint (regula falsi on dL/dgamma)",
-                        sprintf "depth %d: bracket [%g, %g] after 200 iterations" depth lo hi
-                    )
+        elif iteration >= 200 then
+            raise (
+                ConvergenceException(
+                    "ScalingLaw.stationaryPoint (safeguarded Newton on dL/dgamma)",
+                    sprintf "depth %d: bracket [%g, %g] after 200 iterations" depth lo hi
                 )
-            elif f < 0.0 then
-                let fhi = if side = -1 then 0.5 * fhi else fhi
-                go g f hi fhi -1 g (iteration + 1)
-            else
-                let flo = if side = 1 then 0.5 * flo else flo
-                go lo flo g f 1 g (iteration + 1)
+            )
+        else
+            let newton = g - f / f'
 
-    go lo0 flo0 hi0 fhi0 0 nan 0
+            let next =
+                if f' > 0.0 && newton > lo && newton < hi then
+                    newton
+                else
+                    0.5 * (lo + hi)
+
+            if abs (next - g) <= 1e-9 * next then
+                next
+            else
+                go lo flo hi fhi next (iteration + 1)
+
+    go lo0 flo0 hi0 fhi0 (0.5 * (lo0 + hi0)) 0
 
 /// γ*(N, L, P): the first zero of ∂ℒ/∂γ on [0, 2L/x₊] (the flow from γ = 0 increases γ while
 /// ∂ℒ/∂γ < 0 and stops there; Appendix F.2, Eq. 99 at N = D, P = ∞). A march over the octaves
@@ -102,7 +107,7 @@ let stationaryPoint (k: TwoPoint.Kernel) (depth: int) =
                 let f = slopeAt k depth g
 
                 if f >= 0.0 then
-                    refineRoot k depth (TwoPoint.lossFrom k 0.0 depth).Loss lo flo g f
+                    refineRoot k depth (TwoPoint.lossFrom k 0.0 depth).Loss (abs slope0) lo flo g f
                 else
                     march g f (j + 1)
 

@@ -11,6 +11,7 @@ module IclTheory.Solver.TwoPoint
 
 open System
 open System.Numerics
+open System.Numerics.Tensors
 
 /// The bottlenecks of one loss landscape, as ratios to D: α_N = N/D ∈ (0, 1] and α_P = P/D > 0
 /// (None for P → ∞, where Σ̂ = Λ).
@@ -57,6 +58,10 @@ type Kernel =
     {
         Nodes: Node[]
         F: Complex[,]
+        /// Rows 0..n/2 of F, real and imaginary parts, row-major with n columns (the lower rows are the
+        /// conjugates of these: F(z̄_i, z̄_j) = conj F(z_i, z_j)).
+        UpperRe: float[]
+        UpperIm: float[]
         /// Right edge of the spectrum of M (the smallest z(κ) on κ < −λ₁).
         Edge: float
         /// Bernstein-ellipse parameter ρ of the contour around [0, Edge].
@@ -886,6 +891,8 @@ let private buildKernel
     {
         Nodes = nodes
         F = f
+        UpperRe = Array.init ((n / 2 + 1) * n) (fun idx -> f[idx / n, idx % n].Real)
+        UpperIm = Array.init ((n / 2 + 1) * n) (fun idx -> f[idx / n, idx % n].Imaginary)
         Edge = edge
         Rho = rho
     }
@@ -898,20 +905,55 @@ let private polynomial (gamma: float) (depth: int) (z: Complex) =
 let private polynomialSlope (gamma: float) (depth: int) (z: Complex) =
     -z * Complex.Pow(Complex.One - gamma * z / float depth, float (depth - 1))
 
-/// Σ_ij u_i v_j F_ij over every `stride`-th node (stride 2 gives the n/2-node rule).
-let private quadratic (k: Kernel) (stride: int) (u: Complex[]) (v: Complex[]) =
+/// Rows 0..n/2 of F·v over every `stride`-th node: with F(z̄_i, z̄_j) = conj F(z_i, z_j) and v_{n−j} =
+/// conj v_j, the lower rows are the conjugates of the upper ones, (Fv)_{n−i} = conj (Fv)_i.
+let private upperProduct (k: Kernel) (stride: int) (v: Complex[]) =
     let n = k.Nodes.Length
-    let mutable acc = Complex.Zero
+    let rows = Array.zeroCreate<Complex>(n / 2 + 1)
 
-    for i in 0..stride .. n - 1 do
-        let mutable row = Complex.Zero
+    if stride = 1 then
+        let vr = v |> Array.map (fun c -> c.Real)
+        let vi = v |> Array.map (fun c -> c.Imaginary)
 
-        for j in 0..stride .. n - 1 do
-            row <- row + k.F[i, j] * v[j]
+        for i in 0 .. n / 2 do
+            let ar = ReadOnlySpan<float>(k.UpperRe, i * n, n)
+            let ai = ReadOnlySpan<float>(k.UpperIm, i * n, n)
+            let rr = TensorPrimitives.Dot(ar, ReadOnlySpan<float>(vr))
+            let ii = TensorPrimitives.Dot(ai, ReadOnlySpan<float>(vi))
+            let ri = TensorPrimitives.Dot(ar, ReadOnlySpan<float>(vi))
+            let ir = TensorPrimitives.Dot(ai, ReadOnlySpan<float>(vr))
+            rows[i] <- Complex(rr - ii, ri + ir)
+    else
+        for i in 0..stride .. n / 2 do
+            let mutable re = 0.0
+            let mutable im = 0.0
 
-        acc <- acc + u[i] * row
+            for j in 0..stride .. n - 1 do
+                let a = k.F[i, j]
+                let b = v[j]
+                re <- re + a.Real * b.Real - a.Imaginary * b.Imaginary
+                im <- im + a.Real * b.Imaginary + a.Imaginary * b.Real
+
+            rows[i] <- Complex(re, im)
+
+    rows
+
+/// Σ_ij u_i (Fv)_i for conjugate-symmetric u (u_{n−i} = conj u_i), which is real:
+/// u_0(Fv)_0 + u_{n/2}(Fv)_{n/2} + 2 Re Σ_{0<i<n/2} u_i (Fv)_i, over every `stride`-th node.
+let private pairWith (k: Kernel) (stride: int) (u: Complex[]) (rows: Complex[]) =
+    let n = k.Nodes.Length
+    let half = n / 2
+    let mutable acc = (u[0] * rows[0]).Real + (u[half] * rows[half]).Real
+
+    for i in stride..stride .. half - 1 do
+        acc <- acc + 2.0 * (u[i] * rows[i]).Real
 
     acc * float (stride * stride)
+
+/// Σ_ij u_i v_j F_ij over every `stride`-th node (stride 2 gives the n/2-node rule) for the
+/// conjugate-symmetric vectors of the trapezoid rule (half the rows of F suffice).
+let private quadratic (k: Kernel) (stride: int) (u: Complex[]) (v: Complex[]) =
+    Complex(pairWith k stride u (upperProduct k stride v), 0.0)
 
 /// ℒ(γ) = Σ_ij w_i w_j p(z_i) p(z_j) F(z_i, z_j) (Eq. 103) on the full rule and on every second node.
 let private lossPair (k: Kernel) (gamma: float) (depth: int) =
@@ -920,15 +962,61 @@ let private lossPair (k: Kernel) (gamma: float) (depth: int) =
 
     struct (quadratic k 1 u u, quadratic k 2 u u)
 
-/// ∂ℒ/∂γ = 2 Σ_ij w_i w_j ∂p(z_i) p(z_j) F_ij (the kernel is symmetric).
+/// ∂²p/∂γ² = z²(L − 1)/L (1 − γz/L)^(L−2).
+let private polynomialCurvature (gamma: float) (depth: int) (z: Complex) =
+    if depth = 1 then
+        Complex.Zero
+    else
+        z * z * float (depth - 1) / float depth
+        * Complex.Pow(Complex.One - gamma * z / float depth, float (depth - 2))
+
+/// w·p, w·∂p/∂γ and w·∂²p/∂γ² at every node from one power: with q = 1 − γz/L, p = q^L,
+/// ∂p/∂γ = −z p/q and ∂²p/∂γ² = z²(L − 1)/L · p/q² (Pow per derivative where q = 0).
+let private polynomialVectors (k: Kernel) (gamma: float) (depth: int) =
+    let n = k.Nodes.Length
+    let u = Array.zeroCreate<Complex> n
+    let du = Array.zeroCreate<Complex> n
+    let ddu = Array.zeroCreate<Complex> n
+    let l = float depth
+
+    for i in 0 .. n - 1 do
+        let node = k.Nodes[i]
+        let z = node.Z
+        let q = Complex.One - gamma * z / l
+
+        if q = Complex.Zero then
+            u[i] <- node.Weight * polynomial gamma depth z
+            du[i] <- node.Weight * polynomialSlope gamma depth z
+            ddu[i] <- node.Weight * polynomialCurvature gamma depth z
+        else
+            let p = Complex.Pow(q, l)
+            u[i] <- node.Weight * p
+            du[i] <- node.Weight * (-z * p / q)
+            ddu[i] <- node.Weight * (z * z * (l - 1.0) / l * p / (q * q))
+
+    struct (u, du, ddu)
+
+/// ∂ℒ/∂γ from one converged kernel on the full rule only (no error estimate): one half product with F.
+let slopeValue (k: Kernel) (gamma: float) (depth: int) =
+    Validate.nonNegative "gamma" gamma
+    Validate.atLeast "depth" 1 depth
+    let struct (u, du, _) = polynomialVectors k gamma depth
+    2.0 * pairWith k 1 du (upperProduct k 1 u)
+
+/// ∂ℒ/∂γ and ∂²ℒ/∂γ² from one converged kernel (full rule, no error estimate), for Newton steps on the
+/// stationary point: ∂ℒ/∂γ = 2 Σ w w p' p F, ∂²ℒ/∂γ² = 2 Σ w w (p' p' + p'' p) F.
+let slopeAndCurvature (k: Kernel) (gamma: float) (depth: int) =
+    Validate.nonNegative "gamma" gamma
+    Validate.atLeast "depth" 1 depth
+    let struct (u, du, ddu) = polynomialVectors k gamma depth
+    let fu = upperProduct k 1 u
+    let fdu = upperProduct k 1 du
+    struct (2.0 * pairWith k 1 du fu, 2.0 * (pairWith k 1 du fdu + pairWith k 1 ddu fu))
+
+/// ∂ℒ/∂γ = 2 Σ_ij w_i w_j ∂p(z_i) p(z_j) F_ij (the kernel is symmetric) on the full rule and on every
+/// second node.
 let private slopePair (k: Kernel) (gamma: float) (depth: int) =
-    let u =
-        k.Nodes |> Array.map (fun node -> node.Weight * polynomial gamma depth node.Z)
-
-    let du =
-        k.Nodes
-        |> Array.map (fun node -> node.Weight * polynomialSlope gamma depth node.Z)
-
+    let struct (u, du, _) = polynomialVectors k gamma depth
     struct (2.0 * quadratic k 1 du u, 2.0 * quadratic k 2 du u)
 
 /// The ellipse parameter for the largest γ²/L to be evaluated: semi-minor axis b = √(2L)/γ keeps
@@ -1184,9 +1272,18 @@ let private kappaForDf (lambda: float[]) (target: float) =
         let struct (f, f') = dfAndSlope x
         let lo, hi = if f > 0.0 then x, hi else lo, x
         let newton = x - f / f'
-        let next = if newton > lo && newton < hi then newton else 0.5 * (lo + hi)
 
-        if abs (next - x) <= 1e-14 * (1.0 + abs x) || hi - lo <= 1e-14 * (1.0 + abs x) || iteration > 200 then
+        let next =
+            if newton > lo && newton < hi then
+                newton
+            else
+                0.5 * (lo + hi)
+
+        if
+            abs (next - x) <= 1e-14 * (1.0 + abs x)
+            || hi - lo <= 1e-14 * (1.0 + abs x)
+            || iteration > 200
+        then
             exp next
         else
             solve lo hi next (iteration + 1)
