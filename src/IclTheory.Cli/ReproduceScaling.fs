@@ -40,16 +40,19 @@ let private againstCompute (label: string) (c: ScalingLaw.ScalingCurve) : Line =
         Dashed = false
     }
 
-/// A dashed horizontal asymptote across the compute range of the panel's curves.
-let private asymptote (label: string) (lines: Line list) (level: float) : Line =
+/// A horizontal asymptote across the compute range of the panel's curves: dashed for a printed
+/// formula, solid for the engine's own limit.
+let private level (dashed: bool) (label: string) (lines: Line list) (value: float) : Line =
     let xs = lines |> List.collect (fun l -> List.ofArray l.X)
 
     {
         Label = label
         X = [| List.min xs; List.max xs |]
-        Y = [| level; level |]
-        Dashed = true
+        Y = [| value; value |]
+        Dashed = dashed
     }
+
+let private asymptote = level true
 
 let private panel (title: string) (lines: Line list) =
     {
@@ -66,7 +69,8 @@ let private shape (n: int) (l: int) : ScalingLaw.Shape =
     { Width = n; Depth = l; Context = None }
 
 /// Figure 5 (ν = β = 1, P → ∞): (a) width-only at L = 4 with the depth bottleneck ℒ*(L) of Eq. 98
-/// dashed; (b) depth-only at N = D/16 with the width bottleneck of Eq. 113 dashed; (c) joint
+/// dashed; (b) depth-only at N = D/16 with the width bottleneck of Eq. 113 dashed and the engine's exact
+/// t, L → ∞ limit (TwoPoint.widthLimit) solid; (c) joint
 /// scaling L = N/N₀ (L ∝ N^ν). Quick: D = 500; full: D = 2000.
 let figure5 (quick: bool) =
     let sc = scaleOf quick
@@ -102,9 +106,14 @@ let figure5 (quick: bool) =
             (depthOnly
              @ [
                  asymptote
-                     (sprintf "width bottleneck (Eq. 113), N = %d" sc.FixedWidth)
+                     (sprintf "width bottleneck as printed (Eq. 113), N = %d" sc.FixedWidth)
                      depthOnly
                      (ScalingLaw.widthBottleneck s sc.FixedWidth)
+                 level
+                     false
+                     (sprintf "width bottleneck, exact limit κ tr ΩΛ(Λ+κ)⁻¹, N = %d" sc.FixedWidth)
+                     depthOnly
+                     (TwoPoint.widthLimit s (float sc.FixedWidth / d))
              ])
 
     let n0 = List.min sc.Widths
