@@ -62,6 +62,17 @@ let refuseGiven (allowedWhere: string) (options: (bool * string) list) =
     |> List.tryFind fst
     |> Option.iter (fun (_, name) -> bad name "(given)" allowedWhere)
 
+/// The context length of `--context`: an integer ≥ 1, or inf (P → ∞, Σ̂ = Λ).
+let parseContext (text: string) =
+    match text.Trim().ToLowerInvariant() with
+    | "inf"
+    | "infinity"
+    | "∞" -> None
+    | t ->
+        match Int32.TryParse t with
+        | true, p when p >= 1 -> Some p
+        | _ -> bad "context" text "an integer ≥ 1, or inf"
+
 /// Refuses an integer outside [lo, hi], naming the parameter.
 let inRangeInt (name: string) (lo: int) (hi: int) (n: int) =
     if n < lo || n > hi then

@@ -31,17 +31,6 @@ let private spectrumOf (path: string option) (dim: int option) (nu: float option
         Commands.inRangeInt "dim" 2 MaxDim d
         StructuredCommands.spectrumOf None nu beta d
 
-/// The context length from --context: an integer ≥ 1 or inf (P → ∞, Σ̂ = Λ).
-let parseContext (text: string) =
-    match text.Trim().ToLowerInvariant() with
-    | "inf"
-    | "infinity"
-    | "∞" -> None
-    | t ->
-        match Int32.TryParse t with
-        | true, p when p >= 1 -> Some p
-        | _ -> Commands.bad "context" text "an integer ≥ 1, or inf"
-
 /// The width projection of Eq. 14: rank (AᵀA a rank-N coordinate projection, Eq. 107) or gaussian
 /// (A with iid N(0, 1/D) entries, B = (AᵀA)²).
 let parseProjection (text: string) =
@@ -68,7 +57,7 @@ let loss (a: ParseResults<Args.LossArgs>) =
     Commands.inRangeInt "width" 1 d width
 
     let context =
-        parseContext (a.GetResult(Args.LossArgs.Context, defaultValue = "inf"))
+        Commands.parseContext (a.GetResult(Args.LossArgs.Context, defaultValue = "inf"))
 
     let projection =
         parseProjection (a.GetResult(Args.LossArgs.Projection, defaultValue = "rank"))

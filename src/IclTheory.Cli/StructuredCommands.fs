@@ -90,17 +90,6 @@ let private fsFlow (a: ParseResults<Args.FlowArgs>) (s: Spectrum.Spectrum) (dept
             |> List.ofArray
     }
 
-/// The context length of `--context`: an integer ≥ 1, or inf (P → ∞).
-let private contextOf (text: string) =
-    match text.Trim().ToLowerInvariant() with
-    | "inf"
-    | "infinity"
-    | "∞" -> None
-    | t ->
-        match Int32.TryParse t with
-        | true, p when p >= 1 -> Some p
-        | _ -> Commands.bad "context" text "an integer ≥ 1, or inf"
-
 /// `icl flow --setting rrs --width N --context P`: the flow dγ/dt = −½∂ℒ/∂γ on the two-point loss
 /// (Result 7, Eq. 103) at finite width and context, with D modes from --dim (default 1000) or the
 /// spectrum file; beyond saturation the curve holds the first stationary point γ* (ScalingLaw).
@@ -122,7 +111,9 @@ let private twoPointFlow (a: ParseResults<Args.FlowArgs>) (s: Spectrum.Spectrum)
     let d = Spectrum.modes s
     let width = a.GetResult(Args.FlowArgs.Width, defaultValue = d)
     Commands.inRangeInt "width" 1 d width
-    let context = contextOf (a.GetResult(Args.FlowArgs.Context, defaultValue = "inf"))
+
+    let context =
+        Commands.parseContext (a.GetResult(Args.FlowArgs.Context, defaultValue = "inf"))
 
     let b: TwoPoint.Bottleneck =
         {

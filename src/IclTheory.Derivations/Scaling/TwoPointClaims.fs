@@ -606,8 +606,8 @@ let projectedTraining: Claim =
                 Compare.outcome rows "the trained γ̄ follows the engine's flow on the two-point loss"
     }
 
-/// κ with tr Λ(Λ + κ)⁻¹ = ratio, read off the engine's exact width limit: ℒ_N = κ tr ΩΛ(Λ+κ)⁻¹ is linear in
-/// κ at fixed spectrum only through the sum, so the printed forms are evaluated with the same κ.
+/// The printed first forms of Eqs. 113 and 116, Σ_k κ²λ_kω_k/(κ + λ_k)² (normalized), at the κ of
+/// Eq. 111 (or r of Eq. 115) that the engine's exact limit uses too.
 let private printedWidth (s: Spectrum.Spectrum) (kappa: float) =
     Array.map2 (fun l w -> kappa * kappa * l * w / ((kappa + l) * (kappa + l))) s.Lambda s.Omega
     |> Array.average
@@ -644,17 +644,7 @@ let bottleneckLimits: Claim =
                         for n in [ 50; 200; 500 ] ->
                             let alphaN = float n / 2000.0
                             let exact = TwoPoint.widthLimit spectrum alphaN
-                            // κ of Eq. 111: exact/κ is tr ΩΛ(Λ+κ)⁻¹, recovered by solving df(κ) = α_N again.
-                            let kappa =
-                                let rec bisect lo hi i =
-                                    let mid = sqrt (lo * hi)
-                                    let df = spectrum.Lambda |> Array.averageBy (fun l -> l / (l + mid))
-
-                                    if i = 200 then mid
-                                    elif df > alphaN then bisect mid hi (i + 1)
-                                    else bisect lo mid (i + 1)
-
-                                bisect 1e-12 1e6 0
+                            let kappa = TwoPoint.kappaForDf spectrum.Lambda alphaN
 
                             Compare.printedVsTheory
                                 (sprintf "ℒ at N = %d, P, t, L → ∞ (Eq. 113's first form vs the exact limit)" n)
@@ -670,16 +660,8 @@ let bottleneckLimits: Claim =
                             let alphaP = float p / 2000.0
                             let exact = TwoPoint.contextLimit spectrum alphaP
 
-                            let r =
-                                let rec bisect lo hi i =
-                                    let mid = sqrt (lo * hi)
-                                    let df = spectrum.Lambda |> Array.sumBy (fun l -> l / (l + mid))
-
-                                    if i = 200 then mid
-                                    elif df > float p then bisect mid hi (i + 1)
-                                    else bisect lo mid (i + 1)
-
-                                bisect 1e-12 1e6 0
+                            // r of Eq. 115: P = Σ_k λ_k/(r + λ_k), i.e. tr Λ(Λ + r)⁻¹ = α_P.
+                            let r = TwoPoint.kappaForDf spectrum.Lambda alphaP
 
                             Compare.printedVsTheory
                                 (sprintf "ℒ at P = %d, N = D, t, L → ∞ (Eq. 116 with r of Eq. 115 vs the exact limit)" p)

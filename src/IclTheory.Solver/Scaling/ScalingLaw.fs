@@ -894,7 +894,7 @@ let engineFrontierGrid
 // ---------------------------------------------------------------------------------------------
 
 /// The width bottleneck at t, L, P → ∞ (Eqs. 111, 113): κ solves tr Λ(Λ + κ)⁻¹ = α_N = N/D
-/// (bisection in ln κ), and ℒ_N = tr κ²ΛΩ(Λ + κ)⁻² (normalized traces), ~ N^(−νβ) on the power law.
+/// (TwoPoint.kappaForDf), and ℒ_N = tr κ²ΛΩ(Λ + κ)⁻² (normalized traces), ~ N^(−νβ) on the power law.
 let widthBottleneck (s: Spectrum.Spectrum) (width: int) =
     let d = Spectrum.modes s
     Validate.atLeast "width" 1 width
@@ -907,16 +907,7 @@ let widthBottleneck (s: Spectrum.Spectrum) (width: int) =
     else
         let alphaN = float width / float d
 
-        let df (kappa: float) =
-            Spectrum.normalizedTrace s (fun l _ -> l / (l + kappa))
-
-        let mutable lo, hi = log 1e-300, log (1e300)
-
-        for _ in 1..200 do
-            let mid = 0.5 * (lo + hi)
-            if df (exp mid) > alphaN then lo <- mid else hi <- mid
-
-        let kappa = exp (0.5 * (lo + hi))
+        let kappa = TwoPoint.kappaForDf s.Lambda alphaN
         Spectrum.normalizedTrace s (fun l w -> kappa * kappa * l * w / ((l + kappa) * (l + kappa)))
 
 /// The depth bottleneck at t, N, P → ∞ (Eqs. 98–100): ℒ(γ*) of Eq. 98 at depth L

@@ -1253,7 +1253,7 @@ let flow (spectrum: Spectrum.Spectrum) (b: Bottleneck) (depth: int) (times: floa
 
 /// κ > 0 with df(κ) = tr Λ(Λ + κ)⁻¹ = target ∈ (0, 1): df decreases from 1 to 0 on κ > 0, so Newton in
 /// x = ln κ (df' = −κ tr Λ(Λ + κ)⁻²) is kept inside a shrinking bisection bracket; O(D) per step.
-let private kappaForDf (lambda: float[]) (target: float) =
+let kappaForDf (lambda: float[]) (target: float) =
     let n = float lambda.Length
 
     let dfAndSlope (x: float) =
