@@ -193,6 +193,32 @@ let ``saturation time agrees with the integrated flow`` () =
     Assert.Equal(final.Loss, curve[1].Loss)
     Assert.Equal(final.Loss, curve[2].Loss)
 
+/// On a width-limited landscape (D = 2000, N = 31, L = 64) ℒ is flat near γ*, and the slope's
+/// quadrature noise there may be positive below γ*: the saturation time stops where the slope is
+/// still resolved and negative, the flow up to t_s reaches γ* within the saturation gap, and the
+/// curve ends at ℒ*. (This shape made `icl scaling-law` fail at its default D = 2000.)
+[<Fact>]
+let ``saturation time on a flat width-limited landscape`` () =
+    let s = Spectrum.powerLaw 1.0 1.0 2000
+
+    let b: TwoPoint.Bottleneck =
+        {
+            AlphaN = 31.0 / 2000.0
+            AlphaP = None
+        }
+
+    let depth = 64
+    let k = kernelForDepths s b [ depth ] 1e-8
+    let final = finalLossOn k depth
+    let ts = saturationTime k depth final.GammaStar
+    Assert.True(Double.IsFinite ts && ts > 0.0, sprintf "t_s = %g" ts)
+    let atTs = TwoPoint.flowOn k depth [| ts |]
+    relClose 1e-3 final.GammaStar atTs[0].Gamma
+    relClose 1e-6 final.Loss atTs[0].Loss
+    let curve = lossCurveOn k depth final [| 0.5 * ts; infinity |]
+    Assert.True(curve[0].Loss > final.Loss)
+    Assert.Equal(final.Loss, curve[1].Loss)
+
 /// For the separable law ℒ = c_t t^(−a_t) + c_N N^(−a_N) + c_L L^(−a_L) at C = t·N²·L,
 /// stationarity (a_t c_t t^(−a_t) = μ, a_N c_N N^(−a_N) = 2μ, a_L c_L L^(−a_L) = μ) gives
 /// N^(−a_N) ∝ L^(−a_L), i.e. L* ∝ N*^(a_N/a_L); the numerical frontier recovers it.

@@ -134,12 +134,13 @@ let finalLoss (s: Spectrum.Spectrum) (b: TwoPoint.Bottleneck) (depth: int) =
 [<Literal>]
 let private SaturationGap = 1e-4
 
-/// The largest u ≤ ln(1/ε) (in whole steps of 1) at which the slope at γ = γ*(1 − e^(−u)) still
-/// exceeds 1000 times its node-doubling error: beyond it the rate is quadrature noise.
+/// The largest u ≤ ln(1/ε) (in whole steps of 1) at which the slope at γ = γ*(1 − e^(−u)) is still
+/// negative by more than 1000 times its node-doubling error: beyond it the rate is quadrature noise
+/// (on a width-limited landscape ℒ is flat near γ*, and the noise there can have either sign).
 let private resolvedGap (k: TwoPoint.Kernel) (depth: int) (gammaStar: float) =
     let resolved (u: float) =
         let v = TwoPoint.slopeFrom k (gammaStar * (1.0 - exp (-u))) depth
-        abs v.Loss > 1000.0 * v.ErrorEstimate
+        v.Loss < -1000.0 * v.ErrorEstimate
 
     let rec down (u: float) =
         if u <= 1.0 || resolved u then u else down (u - 1.0)
