@@ -288,6 +288,7 @@ type ScalingLawArgs =
     | Beta of beta: float
     | Dim of d: int
     | Max_Depth of l: int
+    | Learning_Rate of name: string
     | Bootstrap of b: int
     | Seed of seed: int
     | Plot of path: string
@@ -300,6 +301,8 @@ type ScalingLawArgs =
             | Beta _ -> "source exponent β > 0 of ω_kλ_k = k^(−νβ−1) (default 1)."
             | Dim _ -> "input dimension D = number of modes, 256 to 20000 (default 2000); widths D/64 … D/4."
             | Max_Depth _ -> "largest depth of the grid L = 1, 2, 4, …, 4 to 256 (default 64)."
+            | Learning_Rate _ ->
+                "constant (η = 1, Eqs. 13–14 as printed; default) or width-scaled (η = (D/N)², so that the time term is N-independent)."
             | Bootstrap _ -> "bootstrap replicates of the fit, 20 to 100000 (default 200)."
             | Seed _ -> "seed ≥ 0 of the bootstrap resampling (default 1)."
             | Plot _ -> "also write the final losses with the fit and the frontier: PATH.png and PATH.svg."

@@ -33,27 +33,6 @@ let parseFormat (s: string option) =
     | Some "markdown" -> Markdown
     | Some other -> Commands.bad "format" other "text, md, csv or json"
 
-/// The derived exponent of a claim of PaperExponents evaluated at (ν, β).
-let private derivedValue (id: string) (nu: float) (beta: float) =
-    let claim =
-        PaperExponents.claims
-        |> List.tryFind (fun c -> c.Id = id)
-        |> Option.defaultWith (fun () -> failwithf "no exponent claim '%s' in PaperExponents" id)
-
-    match claim.Derived with
-    | Some(Ok law) -> Evaluate.evaluate (Map [ "nu", nu; "beta", beta ]) law.Exponent
-    | _ -> failwithf "the exponent claim '%s' has no derivation" id
-
-/// Eq. 18's loss exponents a_t, a_N, a_L (ℒ ~ r^(−a)) from the symbolic derivations "rrs-time"
-/// (Eq. 97), "width" (Eq. 113) and "depth" (Eq. 100), and Result 8's shape exponent ("shape-fixed-P").
-let symbolicExponents (nu: float) (beta: float) =
-    [
-        "t", -(derivedValue "rrs-time" nu beta)
-        "N", -(derivedValue "width" nu beta)
-        "L", -(derivedValue "depth" nu beta)
-    ],
-    derivedValue "shape-fixed-P" nu beta
-
 /// The sizes of a run.
 type Plan =
     {
@@ -65,11 +44,12 @@ type Plan =
         Times: float[]
         FrontierWidths: int list
         Computes: float[]
+        Rate: ScalingLaw.LearningRate
     }
 
 /// Widths D/64 … D/4 for the fit, D/64 … D for the frontier (doubling, at least 1, distinct);
 /// depths 1, 2, 4, … ≤ maxDepth.
-let plan (nu: float) (beta: float) (dim: int) (maxDepth: int) =
+let plan (nu: float) (beta: float) (dim: int) (maxDepth: int) (rate: ScalingLaw.LearningRate) =
     let widthsUpTo (top: int) =
         [ 64; 32; 16; 8; 4; 2; 1 ]
         |> List.filter (fun q -> q >= top)
@@ -87,19 +67,8 @@ let plan (nu: float) (beta: float) (dim: int) (maxDepth: int) =
         Times = Array.append (PowerLawFit.logSpace (d / 200.0) (5e7 * d) 21) [| infinity |]
         FrontierWidths = widthsUpTo 1
         Computes = PowerLawFit.logSpace (1.25 * d * d * d) (1.25e8 * d * d * d) 17
+        Rate = rate
     }
-
-/// The observations (t, N, L) → ℒ of the fit window: ℒ ≤ ½ℒ(0), with t = ∞ for final losses.
-let observations (lossAtZero: float) (curves: ScalingLaw.ScalingCurve list) =
-    [|
-        for c in curves do
-            for p in c.Flow do
-                if p.Loss <= 0.5 * lossAtZero then
-                    {
-                        ScalingLaw.Observation.Resources = [| p.T; float c.Shape.Width; float c.Shape.Depth |]
-                        ScalingLaw.Observation.Loss = p.Loss
-                    }
-    |]
 
 /// Everything `icl scaling-law` reports.
 type Outcome =
@@ -144,7 +113,7 @@ let run (p: Plan) (bootstrap: int) (seed: int) =
         Progress.run "scaling-law: engine grid (N, L)" (ScalingLaw.curves s shapes p.Times 1e-8)
 
     let lossAtZero = Spectrum.normalizedTrace s (fun l w -> l * w)
-    let obs = observations lossAtZero curves
+    let obs = ScalingLaw.fitObservations p.Rate p.Dim lossAtZero curves
 
     let options =
         { ScalingLaw.defaultFitOptions with
@@ -158,10 +127,12 @@ let run (p: Plan) (bootstrap: int) (seed: int) =
     let grid =
         Progress.run
             "scaling-law: compute frontier"
-            (ScalingLaw.engineFrontierGrid s p.Computes p.FrontierWidths p.Depths 1e-8)
+            (ScalingLaw.engineFrontierGrid s p.Rate p.Computes p.FrontierWidths p.Depths 1e-8)
 
     let frontier = ScalingLaw.frontierOf grid
-    let symbolic, shape = symbolicExponents p.Nu p.Beta
+
+    let symbolic, shape =
+        IclTheory.Derivations.ChinchillaClaims.symbolicExponents p.Nu p.Beta
 
     {
         Plan = p
@@ -193,6 +164,20 @@ let predictedDepthComputeSlope (o: Outcome) =
     let at, aL = symbolicOf o "t", symbolicOf o "L"
     at / (at + aL)
 
+/// The command-line name of a learning-rate convention.
+let rateName (rate: ScalingLaw.LearningRate) =
+    match rate with
+    | ScalingLaw.Constant -> "constant"
+    | ScalingLaw.WidthScaled -> "width-scaled"
+
+/// constant or width-scaled.
+let parseRate (s: string option) =
+    match s |> Option.map (fun x -> x.Trim().ToLowerInvariant()) with
+    | None
+    | Some "constant" -> ScalingLaw.Constant
+    | Some "width-scaled" -> ScalingLaw.WidthScaled
+    | Some other -> Commands.bad "learning-rate" other "constant or width-scaled"
+
 let private optionalNum (x: float option) =
     match x with
     | Some v -> Num v
@@ -208,6 +193,7 @@ let report (o: Outcome) =
                 "nu", Num p.Nu
                 "beta", Num p.Beta
                 "dim", int' p.Dim
+                "learning_rate", Str(rateName p.Rate)
                 "widths", Str(String.Join(" ", p.Widths))
                 "depths", Str(String.Join(" ", p.Depths))
                 "times", int' (p.Times.Length - 1)
@@ -279,10 +265,11 @@ let markdown (o: Outcome) =
     sb
         .AppendLine(
             sprintf
-                "Eq. 18 fitted to the engine at ν = %s, β = %s, D = %d (N ∈ {%s}, L ∈ {%s}, P → ∞; %d points, %d bootstrap replicates, %s%% intervals; RMS log residual %s)."
+                "Eq. 18 fitted to the engine at ν = %s, β = %s, D = %d, learning rate %s (N ∈ {%s}, L ∈ {%s}, P → ∞; %d points, %d bootstrap replicates, %s%% intervals; RMS log residual %s)."
                 (g6 p.Nu)
                 (g6 p.Beta)
                 p.Dim
+                (rateName p.Rate)
                 (String.Join(", ", p.Widths))
                 (String.Join(", ", p.Depths))
                 o.Fit.Points
@@ -393,6 +380,7 @@ let plot (stem: string) (o: Outcome) =
 /// `icl scaling-law`.
 let command (a: ParseResults<Args.ScalingLawArgs>) =
     let format = parseFormat (a.TryGetResult Args.ScalingLawArgs.Format)
+    let rate = parseRate (a.TryGetResult Args.ScalingLawArgs.Learning_Rate)
     let nu = a.GetResult(Args.ScalingLawArgs.Nu, defaultValue = 1.0)
     let beta = a.GetResult(Args.ScalingLawArgs.Beta, defaultValue = 1.0)
     Validate.positive "nu" nu
@@ -405,7 +393,7 @@ let command (a: ParseResults<Args.ScalingLawArgs>) =
     Commands.inRangeInt "bootstrap" 20 100000 bootstrap
     let seed = a.GetResult(Args.ScalingLawArgs.Seed, defaultValue = 1)
     Commands.inRangeInt "seed" 0 Int32.MaxValue seed
-    let outcome = run (plan nu beta dim maxDepth) bootstrap seed
+    let outcome = run (plan nu beta dim maxDepth rate) bootstrap seed
 
     a.TryGetResult Args.ScalingLawArgs.Plot
     |> Option.iter (fun stem -> plot stem outcome)

@@ -9,6 +9,7 @@ let all: Claim list =
     @ StructuredSimClaims.all
     @ [ AttentionClaims.result9Simulation; AttentionClaims.result9SimulationRrs ]
     @ TwoPointClaims.all
+    @ ChinchillaClaims.all
     @ ExponentClaims.all
 
 /// The claims with the given ids and everything they depend on; raises on an unknown id.

@@ -38,6 +38,30 @@ let printedVsTheory (quantity: string) (printed: float) (theory: float) (rtol: f
                     (fmt (relGap printed theory))
     }
 
+/// A printed value against an engine estimate with an interval [low, high] (e.g. a fitted exponent
+/// with its bootstrap percentile interval): agreement when the printed value lies inside.
+let printedInInterval (quantity: string) (printed: float) (theory: float) (low: float) (high: float) (reason: string) =
+    let ok = low <= printed && printed <= high
+
+    {
+        Quantity = quantity
+        Printed = Some printed
+        Theory = Some theory
+        Simulation = None
+        Tolerance = sprintf "interval [%s, %s] (%s)" (fmt low) (fmt high) reason
+        Verdict = if ok then Agrees else Disagrees
+        Note =
+            if ok then
+                ""
+            else
+                sprintf
+                    "printed %s outside the engine's interval [%s, %s] around %s"
+                    (fmt printed)
+                    (fmt low)
+                    (fmt high)
+                    (fmt theory)
+    }
+
 /// Whether `x` lies within k standard errors plus an absolute allowance of `target`.
 let withinSe (k: float) (allowance: float) (target: float) (x: Estimate) =
     let se = defaultArg x.StdError 0.0

@@ -75,6 +75,7 @@ let ``scaling-law md prints the exponent table`` () =
 [<InlineData("--max-depth", "2", "max-depth")>]
 [<InlineData("--seed", "-3", "seed")>]
 [<InlineData("--format", "xml", "format")>]
+[<InlineData("--learning-rate", "adaptive", "learning-rate")>]
 let ``scaling-law refuses bad input with exit 2`` (option: string) (value: string) (name: string) =
     let code, out, err = icl [ "scaling-law"; option; value ]
     Assert.Equal(2, code)
@@ -141,3 +142,24 @@ let ``flow refuses misplaced bottleneck options`` (setting: string) (extra: stri
     let code, _, err = icl args
     Assert.Equal(2, code)
     Assert.Contains(name, err)
+
+/// With η = (D/N)² the frontier has interior optima (with η = 1 it has none: N* = D at every C,
+/// theory/scaling-law.md), and the report names the learning rate.
+[<Fact>]
+let ``scaling-law with a width-scaled learning rate has an interior frontier`` () =
+    let run rate =
+        let code, out, err =
+            icl (
+                [ "scaling-law"; "--dim"; "512"; "--max-depth"; "16"; "--bootstrap"; "20" ]
+                @ [ "--learning-rate"; rate; "--format"; "json" ]
+            )
+
+        Assert.True((code = 0), err)
+        json out
+
+    let scaled = run "width-scaled"
+    let constant = run "constant"
+    Assert.Equal("width-scaled", scaled.GetProperty("learning_rate").GetString())
+    Assert.Equal("constant", constant.GetProperty("learning_rate").GetString())
+    Assert.True(scaled.GetProperty("frontier_interior_points").GetInt32() >= 3)
+    Assert.True(constant.GetProperty("frontier_width_at_max").GetBoolean())

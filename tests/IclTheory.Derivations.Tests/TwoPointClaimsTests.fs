@@ -39,3 +39,31 @@ let ``exact reductions rule out the printed Ψ_χχ, Eq. 16's sign and Eq. 105's
 let ``trained models behind a rank-N feature map follow the engine's flow`` () =
     let v, o = verdictOf TwoPointClaims.projectedTraining
     Assert.True((v = Agrees), sprintf "%A: %A" o.Summary (o.Comparisons |> List.map (fun r -> r.Note)))
+
+/// Result 8's node: the joint fit of Eq. 18 misses the symbolic exponents under either learning
+/// rate (a structural misfit, RMS log residual > 0.1), the printed η = 1 has no interior
+/// frontier, and η = (D/N)² has one with a slope below ν = 1.
+[<Fact>]
+let ``the joint Chinchilla fit and the frontier are reported with both learning rates`` () =
+    let v, o = verdictOf ChinchillaClaims.chinchilla
+    Assert.True((v = Disagrees), o.Summary)
+    Assert.Equal(8, o.Comparisons.Length)
+
+    let frontier =
+        o.Comparisons |> List.filter (fun c -> c.Quantity.StartsWith "d ln L*/d ln N*")
+
+    Assert.Equal(2, frontier.Length)
+    Assert.True(frontier[0].Theory.IsNone, frontier[0].Note)
+    let slope = frontier[1].Theory.Value
+    Assert.InRange(slope, 0.6, 1.0)
+
+/// A printed value agrees with an interval estimate exactly when it lies inside [low, high].
+[<Fact>]
+let ``printed value against an interval`` () =
+    let row printed =
+        Compare.printedInInterval "a" printed 1.1 0.9 1.3 "test"
+
+    Assert.Equal(Agrees, (row 1.0).Verdict)
+    Assert.Equal(Agrees, (row 1.3).Verdict)
+    Assert.Equal(Disagrees, (row 0.8).Verdict)
+    Assert.Contains("outside", (row 1.31).Note)

@@ -263,3 +263,46 @@ let ``width bottleneck of Eq. 113 matches its white-spectrum closed form`` () =
 
     Assert.Throws<InvalidParameterException>(fun () -> widthBottleneck s 41 |> ignore)
     |> ignore
+
+/// η = (D/N)² and η = 1 agree at N = D, and training and engine times are inverse maps.
+[<Fact>]
+let ``width-scaled learning rate rescales time by (D/N) squared`` () =
+    for t in [ 0.0; 1.5; 1e6; infinity ] do
+        Assert.Equal(t, engineTime WidthScaled 400 400.0 t)
+        Assert.Equal(t, engineTime Constant 400 100.0 t)
+
+    relClose 1e-15 16e3 (engineTime WidthScaled 400 100.0 1e3)
+    relClose 1e-15 1e3 (trainingTime WidthScaled 400 100.0 (engineTime WidthScaled 400 100.0 1e3))
+    let s = Spectrum.powerLaw 1.0 1.0 128
+    let computes = [| 1e8; 1e9 |]
+
+    let grid rate =
+        engineFrontierGrid s rate computes [ 128 ] [ 2 ] 1e-8 (fun _ _ -> ())
+
+    Assert.Equal((grid Constant).Loss[1, 0, 0], (grid WidthScaled).Loss[1, 0, 0])
+
+/// A two-resource law is recovered exactly from noiseless data (the multi-start search keeps the
+/// starts that converge; on the engine's final losses at D = 4000, L = 1 … 64, some do not).
+[<Fact>]
+let ``fit recovers a two-resource law`` () =
+    let obs =
+        [|
+            for n in [ 10.0; 20.0; 40.0; 80.0; 160.0 ] do
+                for l in [ 4.0; 8.0; 16.0; 32.0; 64.0 ] ->
+                    {
+                        Resources = [| n; l |]
+                        Loss = 2.0 * n ** -1.0 + 0.5 * l ** -1.2
+                    }
+        |]
+
+    let f =
+        fitWith
+            { defaultFitOptions with
+                Replicates = 20
+            }
+            [| "N"; "L" |]
+            obs
+            (fun _ _ -> ())
+
+    near 1e-3 1.0 f.Estimates[0].Exponent "a_N"
+    near 1e-3 1.2 f.Estimates[1].Exponent "a_L"
