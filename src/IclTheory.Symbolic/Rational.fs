@@ -31,11 +31,15 @@ module Rational =
         | Exp(NegativeTerm as u) -> InvertedKernel(Expr.exp (Expr.negate u))
         | _ -> Kernel e
 
-    let rec private collectKernels (acc: Expr list) (e: Expr) : Expr list =
+    /// The distinct kernels (structurally), latest first; `seen` holds those in `acc` for an O(1) test.
+    let rec private collectKernelsInto (seen: HashSet<Expr>) (acc: Expr list) (e: Expr) : Expr list =
         match shape e with
-        | Structure -> Expr.children e |> List.fold collectKernels acc
+        | Structure -> Expr.children e |> List.fold (collectKernelsInto seen) acc
         | Kernel k
-        | InvertedKernel k -> if List.contains k acc then acc else k :: acc
+        | InvertedKernel k -> if seen.Add k then k :: acc else acc
+
+    let private collectKernels (e: Expr) =
+        collectKernelsInto (HashSet<Expr>()) [] e
 
     let private lcm (a: BigInteger) (b: BigInteger) =
         a / BigInteger.GreatestCommonDivisor(a, b) * b
@@ -519,7 +523,7 @@ module Rational =
     /// denominator factors, rational factor in front. A product whose expansion would exceed the
     /// limit is normalized factor by factor instead (it vanishes only when a factor does).
     let private normalizeLayer (e: Expr) : Expr =
-        let kernels = collectKernels [] e |> List.sortWith Expr.order
+        let kernels = collectKernels e |> List.sortWith Expr.order
         let n = List.length kernels
 
         match e with
@@ -562,27 +566,53 @@ module Rational =
         else
             Expr.rebuild e mapped
 
+    /// What one normalization remembers, both by reference: `Pass` maps a node to its result of
+    /// one pass, `Layer` maps a layer input (a node with settled kernels) to `normalizeLayer` of it.
+    type private Memo =
+        {
+            Pass: Dictionary<Expr, Expr>
+            Layer: Dictionary<Expr, Expr>
+        }
+
+    /// normalizeLayer, remembered. A result structurally equal to its input is a fixed point of the
+    /// layer (a function of structure alone), so it is remembered as its own result: the confirming
+    /// pass meets that result again and skips the layer (for a 10,000-node output, a full re-read).
+    let private normalizeLayerOnce (memo: Memo) (inner: Expr) : Expr =
+        match memo.Layer.TryGetValue inner with
+        | true, known -> known
+        | _ ->
+            let result = normalizeLayer inner
+            memo.Layer.[inner] <- result
+
+            if not (obj.ReferenceEquals(result, inner)) && result = inner then
+                memo.Layer.[result] <- result
+
+            result
+
     /// One pass, remembering every node's result in `memo` (by reference). A result structurally
     /// equal to its input is a fixed point of the pass (which depends on structure alone), so it
     /// is remembered too: later passes then skip kernels whose insides have already settled.
-    let rec private normalizeOnce (memo: Dictionary<Expr, Expr>) (e: Expr) : Expr =
+    let rec private normalizeOnce (memo: Memo) (e: Expr) : Expr =
         match e with
         | Number _
         | Symbol _ -> e // its own normal form: one term c or x, no memo needed
         | _ ->
-            match memo.TryGetValue e with
+            match memo.Pass.TryGetValue e with
             | true, known -> known
             | _ ->
-                let result = normalizeLayer (simplifyKernels (normalizeOnce memo) e)
-                memo.[e] <- result
+                let result = normalizeLayerOnce memo (simplifyKernels (normalizeOnce memo) e)
+                memo.Pass.[e] <- result
 
                 if not (obj.ReferenceEquals(result, e)) && result = e then
-                    memo.[result] <- result
+                    memo.Pass.[result] <- result
 
                 result
 
     let private newMemo () =
-        Dictionary<Expr, Expr>(HashIdentity.Reference)
+        {
+            Pass = Dictionary<Expr, Expr>(HashIdentity.Reference)
+            Layer = Dictionary<Expr, Expr>(HashIdentity.Reference)
+        }
 
     /// One pass of rational normalization, bottom-up through kernels. Not always a fixed point:
     /// rebuilding may merge kernels (x^(1/2)·x^(1/2) = x), so prefer `simplify`.
