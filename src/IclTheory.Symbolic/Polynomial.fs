@@ -323,10 +323,26 @@ module Poly =
         && divides d.Monomials.[d.Monomials.Length - 1] p.Monomials.[p.Monomials.Length - 1]
         && Seq.forall (fun j -> degreeIn j d <= degreeIn j p) (seq { 0 .. p.Vars - 1 })
 
+    /// Exact division by one term c·x^m: term by term, since x^m divides p exactly when it divides
+    /// every monomial; subtracting m from every monomial keeps their order. O(terms), where the long
+    /// division below copies the remainder once per quotient term.
+    let private tryDivideByTerm (p: Poly) (m: int[]) (c: Q) : Poly option =
+        if p.Monomials |> Array.forall (fun a -> Array.forall2 (>=) a m) then
+            Some(
+                ofSorted
+                    p.Vars
+                    (p.Monomials |> Array.map (fun a -> Array.map2 (-) a m))
+                    (p.Coefficients |> Array.map (fun a -> a / c))
+            )
+        else
+            None
+
     /// Exact division: Some q with p = q·d, or None when d does not divide p.
     let tryDivide (p: Poly) (d: Poly) : Poly option =
         if isZero d then
             None
+        elif d.Monomials.Length = 1 then
+            tryDivideByTerm p d.Monomials.[0] d.Coefficients.[0]
         elif not (isZero p) && not (mayDivide p d) then
             None
         else
@@ -408,6 +424,18 @@ module Poly =
         && (let ratio = p.Coefficients.[0] / q.Coefficients.[0]
             Array.forall2 (fun (a: Q) (b: Q) -> a = ratio * b) p.Coefficients q.Coefficients)
 
+    /// gcd(p, c·x^m) for p ≠ 0 and one term c·x^m: the divisors of a monomial are monomials, and
+    /// x^g divides p when it divides every term, so the gcd is x^g with gⱼ = min(mⱼ, minₖ eₖⱼ).
+    let private gcdWithTerm (p: Poly) (m: int[]) =
+        let g = Array.copy m
+
+        for e in p.Monomials do
+            for j in 0 .. g.Length - 1 do
+                if e.[j] < g.[j] then
+                    g.[j] <- e.[j]
+
+        monomial p.Vars g Q.one
+
     /// Greatest common divisor, monic (leading coefficient 1); gcd(0, 0) = 0. Variables present in
     /// only one argument are removed through contents first, so gcd(big, small) stays cheap.
     let rec gcd (p: Poly) (q: Poly) : Poly =
@@ -417,6 +445,10 @@ module Poly =
             monic p
         elif isConstant p || isConstant q then
             one p.Vars
+        elif q.Monomials.Length = 1 then
+            gcdWithTerm p q.Monomials.[0]
+        elif p.Monomials.Length = 1 then
+            gcdWithTerm q p.Monomials.[0]
         else
             let small, big =
                 if p.Monomials.Length <= q.Monomials.Length then
