@@ -28,11 +28,15 @@ type Poly =
                     q.Monomials)
         | _ -> false
 
+    /// A hash of the term count and at most eight evenly spaced terms: O(1) on large polynomials
+    /// (memo keys), while equal polynomials still hash alike.
     override p.GetHashCode() =
         let mutable h = System.HashCode()
         h.Add p.Vars
+        h.Add p.Coefficients.Length
+        let step = max 1 (p.Coefficients.Length / 8)
 
-        for k in 0 .. p.Coefficients.Length - 1 do
+        for k in 0..step .. p.Coefficients.Length - 1 do
             h.Add(p.Coefficients.[k].GetHashCode())
 
             for e in p.Monomials.[k] do
