@@ -184,8 +184,45 @@ module Expr =
 
         List.ofArray items
 
+    /// The factors through which `order` compares a term of a sum: a product's factors, else the
+    /// term itself (order u v = compareFromEnd [u] [v] when neither is a product).
+    let private factorArray (t: Expr) =
+        match t with
+        | Product xs -> List.toArray xs
+        | _ -> [| t |]
+
+    /// compareFromEnd on factor arrays: the aligned ends from the last element backwards, then the
+    /// shorter first; equal to `order` on the terms of a sum (no specials, no nested sums).
+    let private compareFactorArrays (a: Expr[]) (b: Expr[]) =
+        let n = min a.Length b.Length
+        let mutable c = 0
+        let mutable k = 1
+
+        while c = 0 && k <= n do
+            c <- order a.[a.Length - k] b.[b.Length - k]
+            k <- k + 1
+
+        if c <> 0 then c else compare a.Length b.Length
+
+    /// Stable sort of the terms of a sum by the canonical order, each term's factors read into an
+    /// array once (compareFromEnd would measure and walk the factor lists at every comparison).
+    let private sortTerms (xs: Expr list) =
+        let items = List.toArray xs
+        let keys = items |> Array.map factorArray
+        let index = Array.init items.Length id
+
+        let comparison =
+            Comparison<int>(fun i j ->
+                match compareFactorArrays keys.[i] keys.[j] with
+                | 0 -> compare i j
+                | c -> c)
+
+        Array.Sort(index, comparison)
+        index |> Array.map (fun i -> items.[i]) |> List.ofArray
+
     /// Sort into the canonical order; lists built in order (the common case) are left as they are.
-    let private sortCanonical (xs: Expr list) =
+    /// `terms` says the list holds the terms of a sum (numbers, products, powers, kernels).
+    let private sortCanonical (terms: bool) (xs: Expr list) =
         let rec sorted (ys: Expr list) =
             match ys with
             | a :: (b :: _ as rest) -> order a b <= 0 && sorted rest
@@ -195,6 +232,8 @@ module Expr =
             xs
         elif List.length xs <= insertionSortLength then
             insertionSort xs
+        elif terms then
+            sortTerms xs
         else
             List.sortWith order xs
 
@@ -366,7 +405,7 @@ module Expr =
                         else
                             Some(scale c (snd (splitCoefficient firsts.[i]))))
                 |> List.choose id
-                |> sortCanonical
+                |> sortCanonical true
 
             let all =
                 if constant.IsZero then
@@ -448,7 +487,7 @@ module Expr =
                 if rebuilt.Exists(fun f -> isNumber f || isProduct f || isSpecial f) then
                     multiply (Number coefficient :: List.ofSeq rebuilt)
                 else
-                    let sorted = rebuilt |> List.ofSeq |> sortCanonical
+                    let sorted = rebuilt |> List.ofSeq |> sortCanonical false
 
                     let all =
                         if coefficient.IsOne then
