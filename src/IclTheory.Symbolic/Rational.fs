@@ -423,7 +423,13 @@ module Rational =
             if summands |> List.exists Option.isNone then
                 None
             else
-                summands |> List.collect Option.get |> regroup n |> Some
+                let parts = summands |> List.collect Option.get
+
+                if parts |> List.forall (fun f -> f.Den.IsEmpty) then
+                    // polynomials only: regroup would put them all in the Laurent group and add them
+                    Some(whole (parts |> List.map (fun f -> f.Num) |> Poly.sum n))
+                else
+                    Some(regroup n parts)
         | Product xs, _ when List.forall isMonomialFactor xs -> Some(whole (monomialOf kernels xs))
         | Product xs, _ -> combine (multiplyPartials n) xs (whole (Poly.one n))
         | Power(b, Integer k), _ ->
