@@ -478,22 +478,8 @@ module Rational =
         | _, Structure -> None
 
     /// The polynomial over its kernels: Σ c·Π kᵢ^eᵢ, kernels with eᵢ = 0 left out (k⁰ = 1).
-    /// Exponent arrays compared from the last kernel backwards. With the kernels in canonical
-    /// order this is how the canonical sum order lists the terms c·Π kᵢ^eᵢ (most significant
-    /// factor last), so the sum constructor mostly finds them in order; it checks and sorts anyway.
-    let private compareFromLastKernel (a: int[]) (b: int[]) =
-        let mutable i = a.Length - 1
-        let mutable c = 0
-
-        while c = 0 && i >= 0 do
-            c <- compare a.[i] b.[i]
-            i <- i - 1
-
-        c
-
     let private toExpr (kernels: Expr[]) (p: Poly) : Expr =
         Poly.terms p
-        |> List.sortWith (fun (a, _) (b, _) -> compareFromLastKernel a b)
         |> List.map (fun (m, c) ->
             let mutable factors = []
 
