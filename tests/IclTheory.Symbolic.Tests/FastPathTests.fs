@@ -45,6 +45,32 @@ let ``exact division recovers the cofactor of a product and refuses a perturbed 
             | None -> Assert.False(Poly.isConstant d)
 
 [<Fact>]
+let ``gcd with a single term is the common monomial power`` () =
+    // p = x^a·(r + 1) with r free of a constant term: the terms of r + 1 share no variable, so
+    // gcd(p, c·x^b) = x^min(a, b) by construction (and the same with the arguments swapped)
+    let rng = Random 13
+
+    for _ in 1..200 do
+        let r = Poly.add (randomPoly rng 5) (Poly.one 3)
+
+        let r =
+            if Poly.isConstant r then
+                Poly.add r (Poly.variable 3 (rng.Next 3))
+            else
+                r
+
+        let hasConstantTerm =
+            Poly.terms r |> List.exists (fun (m, _) -> Array.forall ((=) 0) m)
+
+        if hasConstantTerm then
+            let a, b = Array.init 3 (fun _ -> rng.Next(0, 3)), Array.init 3 (fun _ -> rng.Next(0, 3))
+            let p = Poly.multiply (Poly.monomial 3 a Q.one) r
+            let term = Poly.monomial 3 b (Q.ofInts (rng.Next(1, 5)) (rng.Next(1, 4)))
+            let expected = Poly.monomial 3 (Array.map2 min a b) Q.one
+            Assert.Equal(expected, Poly.gcd p term)
+            Assert.Equal(expected, Poly.gcd term p)
+
+[<Fact>]
 let ``division refused early by degrees and end monomials`` () =
     let x, y = Poly.variable 2 0, Poly.variable 2 1
     let one = Poly.one 2
