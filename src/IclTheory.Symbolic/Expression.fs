@@ -60,7 +60,7 @@ type Expr =
         | Undefined -> 7
         | ComplexInfinity -> 8
 
-    static member private HashList(tag: int, xs: Expr list) =
+    static member internal HashList(tag: int, xs: Expr list) =
         let mutable h = HashCode()
         h.Add tag
 
@@ -256,6 +256,13 @@ module Expr =
         | Product(Number q :: xs) -> q, Product xs
         | _ -> Q.one, e
 
+    /// The rational coefficient of a term, as `splitCoefficient` reads it, without building the rest.
+    let private coefficientOf (e: Expr) : Q =
+        match e with
+        | Number q -> q
+        | Product(Number q :: _) -> q
+        | _ -> Q.one
+
     /// Split a factor into base and exponent: x^a → (x, a), anything else → (x, 1).
     let splitPower (e: Expr) : Expr * Expr =
         match e with
@@ -328,11 +335,19 @@ module Expr =
     /// Sums longer than this collect like terms through a hash table instead of a linear scan.
     let private hashedSumLength = 16
 
-    /// Structural equality and hash for hash tables of expressions.
-    let private structuralIdentity =
+    /// The hash of a term's rest (`splitCoefficient` without building the rest): the hash a
+    /// product of the remaining factors, or the single remaining factor, would have.
+    let private restHash (t: Expr) =
+        match t with
+        | Product(Number _ :: [ x ]) -> x.GetHashCode()
+        | Product(Number _ :: xs) -> Expr.HashList(3, xs)
+        | _ -> t.GetHashCode()
+
+    /// Terms are alike when their rests are equal (`sameRest`), hashed consistently by `restHash`.
+    let private likeTerms =
         { new IEqualityComparer<Expr> with
-            member _.Equals(a, b) = Expr.Same(a, b)
-            member _.GetHashCode e = e.GetHashCode()
+            member _.Equals(a, b) = sameRest a b
+            member _.GetHashCode t = restHash t
         }
 
     /// Split the specials off: Undefined wins, one ComplexInfinity stays, two of them are Undefined.
@@ -363,7 +378,7 @@ module Expr =
             // many terms: the group of a term is found by hashing its rest, not by a linear scan
             let groupOfRest =
                 if List.length flat > hashedSumLength then
-                    Dictionary<Expr, int>(structuralIdentity)
+                    Dictionary<Expr, int>(likeTerms)
                 else
                     null
 
@@ -371,12 +386,12 @@ module Expr =
                 match t with
                 | Number q -> constant <- constant + q
                 | _ when not (isNull groupOfRest) ->
-                    let c, rest = splitCoefficient t
+                    let c = coefficientOf t
 
-                    match groupOfRest.TryGetValue rest with
+                    match groupOfRest.TryGetValue t with
                     | true, i -> coefficients.[i] <- c :: coefficients.[i]
                     | _ ->
-                        groupOfRest.[rest] <- firsts.Count
+                        groupOfRest.[t] <- firsts.Count
                         firsts.Add t
                         coefficients.Add [ c ]
                 | _ ->
@@ -385,7 +400,7 @@ module Expr =
                     while i < firsts.Count && not (sameRest firsts.[i] t) do
                         i <- i + 1
 
-                    let c = fst (splitCoefficient t)
+                    let c = coefficientOf t
 
                     if i < firsts.Count then
                         coefficients.[i] <- c :: coefficients.[i]
