@@ -448,6 +448,46 @@ module Expr =
     and multiply (factors: Expr list) : Expr =
         let flat = flattenProduct factors
 
+        if isCollected flat then
+            match flat with
+            | [] -> one
+            | Number q :: _ when q.IsZero -> zero
+            | Number q :: [] -> Number q
+            | Number q :: [ f ] when q.IsOne -> f
+            | Number q :: fs when q.IsOne -> Product fs
+            | [ f ] -> f
+            | fs -> Product fs
+        else
+            collectProduct flat
+
+    /// Whether flattened factors are already collected: a number only first, no product, exp or
+    /// special, pairwise different bases, in canonical order. Collecting them would return them
+    /// as they are (every canonical factor x^a rebuilds as itself), so the product is built directly.
+    and private isCollected (flat: Expr list) =
+        let baseOf (f: Expr) =
+            match f with
+            | Power(b, _) -> b
+            | _ -> f
+
+        let rec check (bases: Expr list) (xs: Expr list) =
+            match xs with
+            | [] -> true
+            | (Number _ | Product _ | Exp _ | Undefined | ComplexInfinity) :: _ -> false
+            | f :: rest ->
+                let b = baseOf f
+
+                not (bases |> List.exists (fun seen -> Expr.Same(seen, b)))
+                && (match rest with
+                    | g :: _ -> order f g <= 0
+                    | [] -> true)
+                && check (b :: bases) rest
+
+        match flat with
+        | Number _ :: fs -> check [] fs
+        | _ -> check [] flat
+
+    /// The general product: numbers folded, like powers and exps collected, then sorted.
+    and private collectProduct (flat: Expr list) : Expr =
         match
             (if List.exists isSpecial flat then
                  List.filter isSpecial flat
