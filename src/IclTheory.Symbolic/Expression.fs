@@ -460,31 +460,34 @@ module Expr =
         else
             collectProduct flat
 
-    /// Whether flattened factors are already collected: a number only first, no product, exp or
-    /// special, pairwise different bases, in canonical order. Collecting them would return them
-    /// as they are (every canonical factor x^a rebuilds as itself), so the product is built directly.
+    /// Whether flattened factors are already collected: a number only first, no product or
+    /// special, at most one exp, pairwise different bases, in canonical order. Collecting them
+    /// would return them as they are (every canonical factor x^a rebuilds as itself, a lone exp
+    /// stays), so the product is built directly.
     and private isCollected (flat: Expr list) =
-        let baseOf (f: Expr) =
-            match f with
-            | Power(b, _) -> b
-            | _ -> f
+        let inOrder (f: Expr) (rest: Expr list) =
+            match rest with
+            | g :: _ -> order f g <= 0
+            | [] -> true
 
-        let rec check (bases: Expr list) (xs: Expr list) =
+        let rec check (bases: Expr list) (seenExp: bool) (xs: Expr list) =
             match xs with
             | [] -> true
-            | (Number _ | Product _ | Exp _ | Undefined | ComplexInfinity) :: _ -> false
+            | (Number _ | Product _ | Undefined | ComplexInfinity) :: _ -> false
+            | (Exp _ as f) :: rest -> not seenExp && inOrder f rest && check bases true rest
             | f :: rest ->
-                let b = baseOf f
+                let b =
+                    match f with
+                    | Power(b, _) -> b
+                    | _ -> f
 
                 not (bases |> List.exists (fun seen -> Expr.Same(seen, b)))
-                && (match rest with
-                    | g :: _ -> order f g <= 0
-                    | [] -> true)
-                && check (b :: bases) rest
+                && inOrder f rest
+                && check (b :: bases) seenExp rest
 
         match flat with
-        | Number _ :: fs -> check [] fs
-        | _ -> check [] flat
+        | Number _ :: fs -> check [] false fs
+        | _ -> check [] false flat
 
     /// The general product: numbers folded, like powers and exps collected, then sorted.
     and private collectProduct (flat: Expr list) : Expr =
