@@ -31,6 +31,15 @@ module Rational =
         | Exp(NegativeTerm as u) -> InvertedKernel(Expr.exp (Expr.negate u))
         | _ -> Kernel e
 
+    /// Whether `shape` reads e as structure, without building the kernel of an inverted one.
+    let private isStructure (e: Expr) =
+        match e with
+        | Number _
+        | Sum _
+        | Product _
+        | Power(_, Integer _) -> true
+        | _ -> false
+
     /// The distinct kernels (structurally), latest first; `seen` holds those in `acc` for an O(1) test.
     let rec private collectKernelsInto (seen: HashSet<Expr>) (acc: Expr list) (e: Expr) : Expr list =
         match shape e with
@@ -562,10 +571,10 @@ module Rational =
         let children = Expr.children e
 
         let mapped =
-            match shape e with
-            | Structure -> children |> List.map (simplifyKernels step)
-            | Kernel _
-            | InvertedKernel _ -> children |> List.map step
+            if isStructure e then
+                children |> List.map (simplifyKernels step)
+            else
+                children |> List.map step
 
         if List.forall2 (fun a b -> obj.ReferenceEquals(a, b) || a = b) children mapped then
             e
