@@ -204,21 +204,60 @@ module Expr =
 
         if c <> 0 then c else compare a.Length b.Length
 
-    /// Stable sort of the terms of a sum by the canonical order, each term's factors read into an
-    /// array once (compareFromEnd would measure and walk the factor lists at every comparison).
+    /// Stable natural merge sort of the terms of a sum by the canonical order: the maximal
+    /// non-decreasing runs are merged pairwise (ties from the left run), so a list made of a few
+    /// ordered stretches costs a few linear merges. Each term's factors are read into an array
+    /// once (compareFromEnd would measure and walk the factor lists at every comparison).
     let private sortTerms (xs: Expr list) =
-        let items = List.toArray xs
-        let keys = items |> Array.map factorArray
-        let index = Array.init items.Length id
+        let mutable items = List.toArray xs
+        let mutable keys = items |> Array.map factorArray
+        let n = items.Length
+        let mutable scratchItems = Array.zeroCreate<Expr> n
+        let mutable scratchKeys = Array.zeroCreate<Expr[]> n
+        // run boundaries: starts.[k] .. starts.[k + 1] − 1 is the k-th run
+        let starts = ResizeArray<int>([ 0 ])
 
-        let comparison =
-            Comparison<int>(fun i j ->
-                match compareFactorArrays keys.[i] keys.[j] with
-                | 0 -> compare i j
-                | c -> c)
+        for i in 1 .. n - 1 do
+            if compareFactorArrays keys.[i - 1] keys.[i] > 0 then
+                starts.Add i
 
-        Array.Sort(index, comparison)
-        index |> Array.map (fun i -> items.[i]) |> List.ofArray
+        starts.Add n
+        let mutable bounds = starts.ToArray()
+
+        while bounds.Length > 2 do
+            let merged = ResizeArray<int>()
+            let mutable r = 0
+
+            while r + 1 < bounds.Length do
+                let lo = bounds.[r]
+                let mid = bounds.[r + 1]
+                let hi = if r + 2 < bounds.Length then bounds.[r + 2] else mid
+                let mutable i, j, k = lo, mid, lo
+
+                while k < hi do
+                    if j >= hi || (i < mid && compareFactorArrays keys.[i] keys.[j] <= 0) then
+                        scratchItems.[k] <- items.[i]
+                        scratchKeys.[k] <- keys.[i]
+                        i <- i + 1
+                    else
+                        scratchItems.[k] <- items.[j]
+                        scratchKeys.[k] <- keys.[j]
+                        j <- j + 1
+
+                    k <- k + 1
+
+                merged.Add lo
+                r <- r + 2
+
+            merged.Add n
+            let swapItems, swapKeys = items, keys
+            items <- scratchItems
+            keys <- scratchKeys
+            scratchItems <- swapItems
+            scratchKeys <- swapKeys
+            bounds <- merged.ToArray()
+
+        List.ofArray items
 
     /// Sort into the canonical order; lists built in order (the common case) are left as they are.
     /// `terms` says the list holds the terms of a sum (numbers, products, powers, kernels).

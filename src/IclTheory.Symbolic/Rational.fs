@@ -1,5 +1,6 @@
 namespace IclTheory.Symbolic
 
+open System
 open System.Collections.Generic
 open System.Numerics
 open IclTheory.Symbolic.Patterns
@@ -487,16 +488,40 @@ module Rational =
         | _, Structure -> None
 
     /// The polynomial over its kernels: Σ c·Π kᵢ^eᵢ, kernels with eᵢ = 0 left out (k⁰ = 1).
+    /// Exponent arrays compared from the last kernel backwards. With the kernels in canonical
+    /// order this is close to how the canonical sum order lists the terms c·Π kᵢ^eᵢ (most
+    /// significant factor last), so the sum constructor's merge sort meets few ordered runs.
+    let private compareFromLastKernel (a: int[]) (b: int[]) =
+        let mutable i = a.Length - 1
+        let mutable c = 0
+
+        while c = 0 && i >= 0 do
+            c <- compare a.[i] b.[i]
+            i <- i - 1
+
+        c
+
+    /// Sums longer than this are listed in `compareFromLastKernel` order (shorter ones are
+    /// insertion-sorted by the sum constructor at no gain from it).
+    let private presortLength = 16
+
     let private toExpr (kernels: Expr[]) (p: Poly) : Expr =
-        Poly.terms p
-        |> List.map (fun (m, c) ->
+        let index = Array.init p.Monomials.Length id
+
+        if index.Length > presortLength then
+            Array.Sort(index, Comparison(fun i j -> compareFromLastKernel p.Monomials.[i] p.Monomials.[j]))
+
+        index
+        |> Array.map (fun k ->
+            let m = p.Monomials.[k]
             let mutable factors = []
 
             for i in m.Length - 1 .. -1 .. 0 do
                 if m.[i] <> 0 then
                     factors <- Expr.power kernels.[i] (Expr.integer m.[i]) :: factors
 
-            Expr.multiply (Number c :: factors))
+            Expr.multiply (Number p.Coefficients.[k] :: factors))
+        |> List.ofArray
         |> Expr.add
 
     /// Largest numerator (in terms) that a common denominator may produce; above it the sum of
