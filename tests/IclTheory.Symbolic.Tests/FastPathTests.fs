@@ -120,6 +120,29 @@ let ``a long sum collects like terms as the pairwise sums do`` () =
         Assert.Equal(pairwise, Expr.add terms)
 
 [<Fact>]
+let ``a long shuffled sum comes out strictly in the canonical order`` () =
+    // terms over kernels that share bases (x^(1/2) and x), an exp and a ln: the merge sort of long
+    // sums must give the order that `Expr.order` defines, pair by pair, whatever the input order
+    let kernels = [ "x^(1/2)"; "x"; "y"; "ln(z)"; "exp(x)"; "3^(1/2)" ] |> List.map Parser.parse
+    let rng = Random 23
+
+    for _ in 1..50 do
+        let terms =
+            List.init 40 (fun _ ->
+                Expr.multiply (
+                    Expr.integer (rng.Next(1, 9))
+                    :: (kernels |> List.map (fun k -> Expr.power k (Expr.integer (rng.Next(0, 3)))))
+                ))
+
+        let shuffled = terms |> List.sortBy (fun _ -> rng.Next())
+
+        match Expr.add shuffled with
+        | Sum ts ->
+            ts |> List.pairwise |> List.iter (fun (a, b) -> Assert.True(Expr.order a b < 0))
+            Assert.Equal(Expr.add terms, Sum ts)
+        | other -> failwithf "expected a sum, got %O" other
+
+[<Fact>]
 let ``a long sum that cancels is zero`` () =
     let terms = randomTerms (Random 17) 40
     Assert.Equal(Expr.zero, Expr.add (terms @ List.map Expr.negate terms))
