@@ -317,8 +317,7 @@ module Poly =
                 if isNull heads.[j] && next.[j] < quotientMonomials.Count then
                     heads.[j] <- mulMonomial quotientMonomials.[next.[j]] d.Monomials.[j]
 
-            let mutable best: int[] =
-                if pi < p.Monomials.Length then p.Monomials.[pi] else null
+            let mutable best: int[] = if pi < p.Monomials.Length then p.Monomials.[pi] else null
 
             for j in 1 .. t - 1 do
                 if not (isNull heads.[j]) && (isNull best || compareMonomials heads.[j] best > 0) then

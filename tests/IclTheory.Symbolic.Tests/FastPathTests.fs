@@ -63,7 +63,9 @@ let ``gcd with a single term is the common monomial power`` () =
             Poly.terms r |> List.exists (fun (m, _) -> Array.forall ((=) 0) m)
 
         if hasConstantTerm then
-            let a, b = Array.init 3 (fun _ -> rng.Next(0, 3)), Array.init 3 (fun _ -> rng.Next(0, 3))
+            let a, b =
+                Array.init 3 (fun _ -> rng.Next(0, 3)), Array.init 3 (fun _ -> rng.Next(0, 3))
+
             let p = Poly.multiply (Poly.monomial 3 a Q.one) r
             let term = Poly.monomial 3 b (Q.ofInts (rng.Next(1, 5)) (rng.Next(1, 4)))
             let expected = Poly.monomial 3 (Array.map2 min a b) Q.one
@@ -123,7 +125,9 @@ let ``a long sum collects like terms as the pairwise sums do`` () =
 let ``a long shuffled sum comes out strictly in the canonical order`` () =
     // terms over kernels that share bases (x^(1/2) and x), an exp and a ln: the merge sort of long
     // sums must give the order that `Expr.order` defines, pair by pair, whatever the input order
-    let kernels = [ "x^(1/2)"; "x"; "y"; "ln(z)"; "exp(x)"; "3^(1/2)" ] |> List.map Parser.parse
+    let kernels =
+        [ "x^(1/2)"; "x"; "y"; "ln(z)"; "exp(x)"; "3^(1/2)" ] |> List.map Parser.parse
+
     let rng = Random 23
 
     for _ in 1..50 do
