@@ -22,17 +22,8 @@ module Rational =
         | Kernel of Expr
         | InvertedKernel of Expr
 
-    let private shape (e: Expr) =
-        match e with
-        | Number _
-        | Sum _
-        | Product _
-        | Power(_, Integer _) -> Structure
-        | Power(b, (NegativeTerm as x)) -> InvertedKernel(Expr.power b (Expr.negate x))
-        | Exp(NegativeTerm as u) -> InvertedKernel(Expr.exp (Expr.negate u))
-        | _ -> Kernel e
-
-    /// Whether `shape` reads e as structure, without building the kernel of an inverted one.
+    /// Whether e is structure (sum, product, integer power, number), without building the kernel
+    /// of an inverted one as `shape` does.
     let private isStructure (e: Expr) =
         match e with
         | Number _
@@ -40,6 +31,15 @@ module Rational =
         | Product _
         | Power(_, Integer _) -> true
         | _ -> false
+
+    let private shape (e: Expr) =
+        if isStructure e then
+            Structure
+        else
+            match e with
+            | Power(b, (NegativeTerm as x)) -> InvertedKernel(Expr.power b (Expr.negate x))
+            | Exp(NegativeTerm as u) -> InvertedKernel(Expr.exp (Expr.negate u))
+            | _ -> Kernel e
 
     /// The distinct kernels (structurally), latest first; `seen` holds those in `acc` for an O(1) test.
     let rec private collectKernelsInto (seen: HashSet<Expr>) (acc: Expr list) (e: Expr) : Expr list =
