@@ -60,7 +60,7 @@ type Expr =
         | Undefined -> 7
         | ComplexInfinity -> 8
 
-    static member private HashList(tag: int, xs: Expr list) =
+    static member internal HashList(tag: int, xs: Expr list) =
         let mutable h = HashCode()
         h.Add tag
 
@@ -184,8 +184,84 @@ module Expr =
 
         List.ofArray items
 
+    /// The factors through which `order` compares a term of a sum: a product's factors, else the
+    /// term itself (order u v = compareFromEnd [u] [v] when neither is a product).
+    let private factorArray (t: Expr) =
+        match t with
+        | Product xs -> List.toArray xs
+        | _ -> [| t |]
+
+    /// compareFromEnd on factor arrays: the aligned ends from the last element backwards, then the
+    /// shorter first; equal to `order` on the terms of a sum (no specials, no nested sums).
+    let private compareFactorArrays (a: Expr[]) (b: Expr[]) =
+        let n = min a.Length b.Length
+        let mutable c = 0
+        let mutable k = 1
+
+        while c = 0 && k <= n do
+            c <- order a.[a.Length - k] b.[b.Length - k]
+            k <- k + 1
+
+        if c <> 0 then c else compare a.Length b.Length
+
+    /// Stable natural merge sort of the terms of a sum by the canonical order: the maximal
+    /// non-decreasing runs are merged pairwise (ties from the left run), so a list made of a few
+    /// ordered stretches costs a few linear merges. Each term's factors are read into an array
+    /// once (compareFromEnd would measure and walk the factor lists at every comparison).
+    let private sortTerms (xs: Expr list) =
+        let mutable items = List.toArray xs
+        let mutable keys = items |> Array.map factorArray
+        let n = items.Length
+        let mutable scratchItems = Array.zeroCreate<Expr> n
+        let mutable scratchKeys = Array.zeroCreate<Expr[]> n
+        // run boundaries: starts.[k] .. starts.[k + 1] − 1 is the k-th run
+        let starts = ResizeArray<int>([ 0 ])
+
+        for i in 1 .. n - 1 do
+            if compareFactorArrays keys.[i - 1] keys.[i] > 0 then
+                starts.Add i
+
+        starts.Add n
+        let mutable bounds = starts.ToArray()
+
+        while bounds.Length > 2 do
+            let merged = ResizeArray<int>()
+            let mutable r = 0
+
+            while r + 1 < bounds.Length do
+                let lo = bounds.[r]
+                let mid = bounds.[r + 1]
+                let hi = if r + 2 < bounds.Length then bounds.[r + 2] else mid
+                let mutable i, j, k = lo, mid, lo
+
+                while k < hi do
+                    if j >= hi || (i < mid && compareFactorArrays keys.[i] keys.[j] <= 0) then
+                        scratchItems.[k] <- items.[i]
+                        scratchKeys.[k] <- keys.[i]
+                        i <- i + 1
+                    else
+                        scratchItems.[k] <- items.[j]
+                        scratchKeys.[k] <- keys.[j]
+                        j <- j + 1
+
+                    k <- k + 1
+
+                merged.Add lo
+                r <- r + 2
+
+            merged.Add n
+            let swapItems, swapKeys = items, keys
+            items <- scratchItems
+            keys <- scratchKeys
+            scratchItems <- swapItems
+            scratchKeys <- swapKeys
+            bounds <- merged.ToArray()
+
+        List.ofArray items
+
     /// Sort into the canonical order; lists built in order (the common case) are left as they are.
-    let private sortCanonical (xs: Expr list) =
+    /// `terms` says the list holds the terms of a sum (numbers, products, powers, kernels).
+    let private sortCanonical (terms: bool) (xs: Expr list) =
         let rec sorted (ys: Expr list) =
             match ys with
             | a :: (b :: _ as rest) -> order a b <= 0 && sorted rest
@@ -195,6 +271,8 @@ module Expr =
             xs
         elif List.length xs <= insertionSortLength then
             insertionSort xs
+        elif terms then
+            sortTerms xs
         else
             List.sortWith order xs
 
@@ -216,6 +294,13 @@ module Expr =
         | Product(Number q :: [ x ]) -> q, x
         | Product(Number q :: xs) -> q, Product xs
         | _ -> Q.one, e
+
+    /// The rational coefficient of a term, as `splitCoefficient` reads it, without building the rest.
+    let private coefficientOf (e: Expr) : Q =
+        match e with
+        | Number q -> q
+        | Product(Number q :: _) -> q
+        | _ -> Q.one
 
     /// Split a factor into base and exponent: x^a → (x, a), anything else → (x, 1).
     let splitPower (e: Expr) : Expr * Expr =
@@ -289,11 +374,19 @@ module Expr =
     /// Sums longer than this collect like terms through a hash table instead of a linear scan.
     let private hashedSumLength = 16
 
-    /// Structural equality and hash for hash tables of expressions.
-    let private structuralIdentity =
+    /// The hash of a term's rest (`splitCoefficient` without building the rest): the hash a
+    /// product of the remaining factors, or the single remaining factor, would have.
+    let private restHash (t: Expr) =
+        match t with
+        | Product(Number _ :: [ x ]) -> x.GetHashCode()
+        | Product(Number _ :: xs) -> Expr.HashList(3, xs)
+        | _ -> t.GetHashCode()
+
+    /// Terms are alike when their rests are equal (`sameRest`), hashed consistently by `restHash`.
+    let private likeTerms =
         { new IEqualityComparer<Expr> with
-            member _.Equals(a, b) = Expr.Same(a, b)
-            member _.GetHashCode e = e.GetHashCode()
+            member _.Equals(a, b) = sameRest a b
+            member _.GetHashCode t = restHash t
         }
 
     /// Split the specials off: Undefined wins, one ComplexInfinity stays, two of them are Undefined.
@@ -324,7 +417,7 @@ module Expr =
             // many terms: the group of a term is found by hashing its rest, not by a linear scan
             let groupOfRest =
                 if List.length flat > hashedSumLength then
-                    Dictionary<Expr, int>(structuralIdentity)
+                    Dictionary<Expr, int>(likeTerms)
                 else
                     null
 
@@ -332,12 +425,12 @@ module Expr =
                 match t with
                 | Number q -> constant <- constant + q
                 | _ when not (isNull groupOfRest) ->
-                    let c, rest = splitCoefficient t
+                    let c = coefficientOf t
 
-                    match groupOfRest.TryGetValue rest with
+                    match groupOfRest.TryGetValue t with
                     | true, i -> coefficients.[i] <- c :: coefficients.[i]
                     | _ ->
-                        groupOfRest.[rest] <- firsts.Count
+                        groupOfRest.[t] <- firsts.Count
                         firsts.Add t
                         coefficients.Add [ c ]
                 | _ ->
@@ -346,7 +439,7 @@ module Expr =
                     while i < firsts.Count && not (sameRest firsts.[i] t) do
                         i <- i + 1
 
-                    let c = fst (splitCoefficient t)
+                    let c = coefficientOf t
 
                     if i < firsts.Count then
                         coefficients.[i] <- c :: coefficients.[i]
@@ -366,7 +459,7 @@ module Expr =
                         else
                             Some(scale c (snd (splitCoefficient firsts.[i]))))
                 |> List.choose id
-                |> sortCanonical
+                |> sortCanonical true
 
             let all =
                 if constant.IsZero then
@@ -394,6 +487,49 @@ module Expr =
     and multiply (factors: Expr list) : Expr =
         let flat = flattenProduct factors
 
+        if isCollected flat then
+            match flat with
+            | [] -> one
+            | Number q :: _ when q.IsZero -> zero
+            | Number q :: [] -> Number q
+            | Number q :: [ f ] when q.IsOne -> f
+            | Number q :: fs when q.IsOne -> Product fs
+            | [ f ] -> f
+            | fs -> Product fs
+        else
+            collectProduct flat
+
+    /// Whether flattened factors are already collected: a number only first, no product or
+    /// special, at most one exp, pairwise different bases, in canonical order. Collecting them
+    /// would return them as they are (every canonical factor x^a rebuilds as itself, a lone exp
+    /// stays), so the product is built directly.
+    and private isCollected (flat: Expr list) =
+        let inOrder (f: Expr) (rest: Expr list) =
+            match rest with
+            | g :: _ -> order f g <= 0
+            | [] -> true
+
+        let rec check (bases: Expr list) (seenExp: bool) (xs: Expr list) =
+            match xs with
+            | [] -> true
+            | (Number _ | Product _ | Undefined | ComplexInfinity) :: _ -> false
+            | (Exp _ as f) :: rest -> not seenExp && inOrder f rest && check bases true rest
+            | f :: rest ->
+                let b =
+                    match f with
+                    | Power(b, _) -> b
+                    | _ -> f
+
+                not (bases |> List.exists (fun seen -> Expr.Same(seen, b)))
+                && inOrder f rest
+                && check (b :: bases) seenExp rest
+
+        match flat with
+        | Number _ :: fs -> check [] false fs
+        | _ -> check [] false flat
+
+    /// The general product: numbers folded, like powers and exps collected, then sorted.
+    and private collectProduct (flat: Expr list) : Expr =
         match
             (if List.exists isSpecial flat then
                  List.filter isSpecial flat
@@ -448,7 +584,7 @@ module Expr =
                 if rebuilt.Exists(fun f -> isNumber f || isProduct f || isSpecial f) then
                     multiply (Number coefficient :: List.ofSeq rebuilt)
                 else
-                    let sorted = rebuilt |> List.ofSeq |> sortCanonical
+                    let sorted = rebuilt |> List.ofSeq |> sortCanonical false
 
                     let all =
                         if coefficient.IsOne then

@@ -28,11 +28,15 @@ type Poly =
                     q.Monomials)
         | _ -> false
 
+    /// A hash of the term count and at most eight evenly spaced terms: O(1) on large polynomials
+    /// (memo keys), while equal polynomials still hash alike.
     override p.GetHashCode() =
         let mutable h = System.HashCode()
         h.Add p.Vars
+        h.Add p.Coefficients.Length
+        let step = max 1 (p.Coefficients.Length / 8)
 
-        for k in 0 .. p.Coefficients.Length - 1 do
+        for k in 0..step .. p.Coefficients.Length - 1 do
             h.Add(p.Coefficients.[k].GetHashCode())
 
             for e in p.Monomials.[k] do
@@ -267,52 +271,6 @@ module Poly =
     let private monomialOf (vars: int) (i: int) (k: int) =
         ofSorted vars [| Array.init vars (fun j -> if j = i then k else 0) |] [| Q.one |]
 
-    /// Lexicographic comparison of a with m + b, without building m + b.
-    let private compareShifted (a: int[]) (m: int[]) (b: int[]) =
-        let mutable i = 0
-        let mutable c = 0
-
-        while c = 0 && i < a.Length do
-            c <- compare a.[i] (m.[i] + b.[i])
-            i <- i + 1
-
-        c
-
-    /// rest − c·x^m·d in one merge, where c·x^m·lt(d) is the leading term of rest (so both
-    /// leading terms are dropped: they cancel exactly). The step of the long division.
-    let private subtractShifted (rest: Poly) (m: int[]) (c: Q) (d: Poly) =
-        let capacity = rest.Monomials.Length + d.Monomials.Length
-        let monomials = ResizeArray<int[]>(capacity)
-        let coefficients = ResizeArray<Q>(capacity)
-        let mutable i = 1
-        let mutable j = 1
-
-        while i < rest.Monomials.Length || j < d.Monomials.Length do
-            let order =
-                if i = rest.Monomials.Length then 1
-                elif j = d.Monomials.Length then -1
-                else -(compareShifted rest.Monomials.[i] m d.Monomials.[j])
-
-            if order < 0 then
-                monomials.Add rest.Monomials.[i]
-                coefficients.Add rest.Coefficients.[i]
-                i <- i + 1
-            elif order > 0 then
-                monomials.Add(mulMonomial m d.Monomials.[j])
-                coefficients.Add(-(c * d.Coefficients.[j]))
-                j <- j + 1
-            else
-                let s = rest.Coefficients.[i] - c * d.Coefficients.[j]
-
-                if not s.IsZero then
-                    monomials.Add rest.Monomials.[i]
-                    coefficients.Add s
-
-                i <- i + 1
-                j <- j + 1
-
-        ofSorted rest.Vars (monomials.ToArray()) (coefficients.ToArray())
-
     /// Necessary conditions for d | p (both ≠ 0), checked in O(terms) before the long division:
     /// the lexicographically first and last monomials of q·d are those of q times those of d, and
     /// deg_j(q·d) = deg_j q + deg_j d in every variable j.
@@ -323,31 +281,85 @@ module Poly =
         && divides d.Monomials.[d.Monomials.Length - 1] p.Monomials.[p.Monomials.Length - 1]
         && Seq.forall (fun j -> degreeIn j d <= degreeIn j p) (seq { 0 .. p.Vars - 1 })
 
+    /// Exact division by one term c·x^m: term by term, since x^m divides p exactly when it divides
+    /// every monomial; subtracting m from every monomial keeps their order. O(terms), where the long
+    /// division below copies the remainder once per quotient term.
+    let private tryDivideByTerm (p: Poly) (m: int[]) (c: Q) : Poly option =
+        if p.Monomials |> Array.forall (fun a -> Array.forall2 (>=) a m) then
+            Some(
+                ofSorted
+                    p.Vars
+                    (p.Monomials |> Array.map (fun a -> Array.map2 (-) a m))
+                    (p.Coefficients |> Array.map (fun a -> a / c))
+            )
+        else
+            None
+
+    /// Exact division by a polynomial of t ≥ 2 terms, term by term (Johnson's division), without
+    /// building the remainders: the next leading term of p − q·d is the largest of p's next term
+    /// and, for each term dⱼ (j ≥ 1), the next product qᵢ·dⱼ not yet subtracted. Quotient terms come
+    /// out in decreasing order, so each of those t − 1 product streams is decreasing too. d divides
+    /// p exactly when every leading term met is divisible by lt(d) (else d ∤ p: None).
+    let private tryDivideBySum (p: Poly) (d: Poly) : Poly option =
+        let t = d.Monomials.Length
+        let dm, dc = leading d
+        let quotientMonomials = ResizeArray<int[]>()
+        let quotientCoefficients = ResizeArray<Q>()
+        // per stream j ≥ 1: the index of its next quotient term, and that product's monomial (null: not built)
+        let next = Array.zeroCreate<int> t
+        let heads: int[][] = Array.zeroCreate t
+        let mutable pi = 0
+        let mutable failed = false
+        let mutable finished = false
+
+        while not failed && not finished do
+            for j in 1 .. t - 1 do
+                if isNull heads.[j] && next.[j] < quotientMonomials.Count then
+                    heads.[j] <- mulMonomial quotientMonomials.[next.[j]] d.Monomials.[j]
+
+            let mutable best: int[] = if pi < p.Monomials.Length then p.Monomials.[pi] else null
+
+            for j in 1 .. t - 1 do
+                if not (isNull heads.[j]) && (isNull best || compareMonomials heads.[j] best > 0) then
+                    best <- heads.[j]
+
+            if isNull best then
+                finished <- true
+            else
+                let mutable c = Q.zero
+
+                if pi < p.Monomials.Length && compareMonomials p.Monomials.[pi] best = 0 then
+                    c <- p.Coefficients.[pi]
+                    pi <- pi + 1
+
+                for j in 1 .. t - 1 do
+                    if not (isNull heads.[j]) && compareMonomials heads.[j] best = 0 then
+                        c <- c - quotientCoefficients.[next.[j]] * d.Coefficients.[j]
+                        next.[j] <- next.[j] + 1
+                        heads.[j] <- null
+
+                if not c.IsZero then
+                    if Array.forall2 (>=) best dm then
+                        quotientMonomials.Add(Array.map2 (-) best dm)
+                        quotientCoefficients.Add(c / dc)
+                    else
+                        failed <- true
+
+        if failed then
+            None
+        else
+            Some(ofSorted p.Vars (quotientMonomials.ToArray()) (quotientCoefficients.ToArray()))
+
     /// Exact division: Some q with p = q·d, or None when d does not divide p.
     let tryDivide (p: Poly) (d: Poly) : Poly option =
         if isZero d then
             None
+        elif d.Monomials.Length = 1 then
+            tryDivideByTerm p d.Monomials.[0] d.Coefficients.[0]
         elif not (isZero p) && not (mayDivide p d) then
             None
         else
-            let dm, dc = leading d
-            let quotient = ResizeArray<struct (int[] * Q)>()
-
-            let rec loop (rest: Poly) =
-                if isZero rest then
-                    Some(ofTerms p.Vars quotient)
-                else
-                    let rm, rc = leading rest
-
-                    if Array.forall2 (>=) rm dm then
-                        let m = Array.map2 (-) rm dm
-                        let c = rc / dc
-                        quotient.Add(struct (m, c))
-                        loop (subtractShifted rest m c d)
-                    else
-                        None
-
-            loop p
+            tryDivideBySum p d
 
     /// Make the lexicographically leading coefficient 1.
     let monic (p: Poly) =
@@ -408,6 +420,18 @@ module Poly =
         && (let ratio = p.Coefficients.[0] / q.Coefficients.[0]
             Array.forall2 (fun (a: Q) (b: Q) -> a = ratio * b) p.Coefficients q.Coefficients)
 
+    /// gcd(p, c·x^m) for p ≠ 0 and one term c·x^m: the divisors of a monomial are monomials, and
+    /// x^g divides p when it divides every term, so the gcd is x^g with gⱼ = min(mⱼ, minₖ eₖⱼ).
+    let private gcdWithTerm (p: Poly) (m: int[]) =
+        let g = Array.copy m
+
+        for e in p.Monomials do
+            for j in 0 .. g.Length - 1 do
+                if e.[j] < g.[j] then
+                    g.[j] <- e.[j]
+
+        monomial p.Vars g Q.one
+
     /// Greatest common divisor, monic (leading coefficient 1); gcd(0, 0) = 0. Variables present in
     /// only one argument are removed through contents first, so gcd(big, small) stays cheap.
     let rec gcd (p: Poly) (q: Poly) : Poly =
@@ -417,6 +441,10 @@ module Poly =
             monic p
         elif isConstant p || isConstant q then
             one p.Vars
+        elif q.Monomials.Length = 1 then
+            gcdWithTerm p q.Monomials.[0]
+        elif p.Monomials.Length = 1 then
+            gcdWithTerm q p.Monomials.[0]
         else
             let small, big =
                 if p.Monomials.Length <= q.Monomials.Length then

@@ -115,7 +115,11 @@ type Q private (n: BigInteger, d: BigInteger) =
     interface IComparable with
         member this.CompareTo(o: obj) =
             match o with
-            | :? Q as q -> BigInteger.Compare(n * q.Denominator, q.Numerator * d)
+            | :? Q as q ->
+                if d = q.Denominator then
+                    BigInteger.Compare(n, q.Numerator) // common denominator (integers): no products
+                else
+                    BigInteger.Compare(n * q.Denominator, q.Numerator * d)
             | _ -> invalidArg "o" "Q can only be compared with Q"
 
 /// Functions on exact rationals.

@@ -1,5 +1,6 @@
 namespace IclTheory.Symbolic
 
+open System
 open System.Collections.Generic
 open System.Numerics
 open IclTheory.Symbolic.Patterns
@@ -21,21 +22,34 @@ module Rational =
         | Kernel of Expr
         | InvertedKernel of Expr
 
-    let private shape (e: Expr) =
+    /// Whether e is structure (sum, product, integer power, number), without building the kernel
+    /// of an inverted one as `shape` does.
+    let private isStructure (e: Expr) =
         match e with
         | Number _
         | Sum _
         | Product _
-        | Power(_, Integer _) -> Structure
-        | Power(b, (NegativeTerm as x)) -> InvertedKernel(Expr.power b (Expr.negate x))
-        | Exp(NegativeTerm as u) -> InvertedKernel(Expr.exp (Expr.negate u))
-        | _ -> Kernel e
+        | Power(_, Integer _) -> true
+        | _ -> false
 
-    let rec private collectKernels (acc: Expr list) (e: Expr) : Expr list =
+    let private shape (e: Expr) =
+        if isStructure e then
+            Structure
+        else
+            match e with
+            | Power(b, (NegativeTerm as x)) -> InvertedKernel(Expr.power b (Expr.negate x))
+            | Exp(NegativeTerm as u) -> InvertedKernel(Expr.exp (Expr.negate u))
+            | _ -> Kernel e
+
+    /// The distinct kernels (structurally), latest first; `seen` holds those in `acc` for an O(1) test.
+    let rec private collectKernelsInto (seen: HashSet<Expr>) (acc: Expr list) (e: Expr) : Expr list =
         match shape e with
-        | Structure -> Expr.children e |> List.fold collectKernels acc
+        | Structure -> Expr.children e |> List.fold (collectKernelsInto seen) acc
         | Kernel k
-        | InvertedKernel k -> if List.contains k acc then acc else k :: acc
+        | InvertedKernel k -> if seen.Add k then k :: acc else acc
+
+    let private collectKernels (e: Expr) =
+        collectKernelsInto (HashSet<Expr>()) [] e
 
     let private lcm (a: BigInteger) (b: BigInteger) =
         a / BigInteger.GreatestCommonDivisor(a, b) * b
@@ -419,7 +433,13 @@ module Rational =
             if summands |> List.exists Option.isNone then
                 None
             else
-                summands |> List.collect Option.get |> regroup n |> Some
+                let parts = summands |> List.collect Option.get
+
+                if parts |> List.forall (fun f -> f.Den.IsEmpty) then
+                    // polynomials only: regroup would put them all in the Laurent group and add them
+                    Some(whole (parts |> List.map (fun f -> f.Num) |> Poly.sum n))
+                else
+                    Some(regroup n parts)
         | Product xs, _ when List.forall isMonomialFactor xs -> Some(whole (monomialOf kernels xs))
         | Product xs, _ -> combine (multiplyPartials n) xs (whole (Poly.one n))
         | Power(b, Integer k), _ ->
@@ -468,16 +488,40 @@ module Rational =
         | _, Structure -> None
 
     /// The polynomial over its kernels: Σ c·Π kᵢ^eᵢ, kernels with eᵢ = 0 left out (k⁰ = 1).
+    /// Exponent arrays compared from the last kernel backwards. With the kernels in canonical
+    /// order this is close to how the canonical sum order lists the terms c·Π kᵢ^eᵢ (most
+    /// significant factor last), so the sum constructor's merge sort meets few ordered runs.
+    let private compareFromLastKernel (a: int[]) (b: int[]) =
+        let mutable i = a.Length - 1
+        let mutable c = 0
+
+        while c = 0 && i >= 0 do
+            c <- compare a.[i] b.[i]
+            i <- i - 1
+
+        c
+
+    /// Sums longer than this are listed in `compareFromLastKernel` order (shorter ones are
+    /// insertion-sorted by the sum constructor at no gain from it).
+    let private presortLength = 16
+
     let private toExpr (kernels: Expr[]) (p: Poly) : Expr =
-        Poly.terms p
-        |> List.map (fun (m, c) ->
+        let index = Array.init p.Monomials.Length id
+
+        if index.Length > presortLength then
+            Array.Sort(index, Comparison(fun i j -> compareFromLastKernel p.Monomials.[i] p.Monomials.[j]))
+
+        index
+        |> Array.map (fun k ->
+            let m = p.Monomials.[k]
             let mutable factors = []
 
             for i in m.Length - 1 .. -1 .. 0 do
                 if m.[i] <> 0 then
                     factors <- Expr.power kernels.[i] (Expr.integer m.[i]) :: factors
 
-            Expr.multiply (Number c :: factors))
+            Expr.multiply (Number p.Coefficients.[k] :: factors))
+        |> List.ofArray
         |> Expr.add
 
     /// Largest numerator (in terms) that a common denominator may produce; above it the sum of
@@ -519,7 +563,7 @@ module Rational =
     /// denominator factors, rational factor in front. A product whose expansion would exceed the
     /// limit is normalized factor by factor instead (it vanishes only when a factor does).
     let private normalizeLayer (e: Expr) : Expr =
-        let kernels = collectKernels [] e |> List.sortWith Expr.order
+        let kernels = collectKernels e |> List.sortWith Expr.order
         let n = List.length kernels
 
         match e with
@@ -552,37 +596,63 @@ module Rational =
         let children = Expr.children e
 
         let mapped =
-            match shape e with
-            | Structure -> children |> List.map (simplifyKernels step)
-            | Kernel _
-            | InvertedKernel _ -> children |> List.map step
+            if isStructure e then
+                children |> List.map (simplifyKernels step)
+            else
+                children |> List.map step
 
         if List.forall2 (fun a b -> obj.ReferenceEquals(a, b) || a = b) children mapped then
             e
         else
             Expr.rebuild e mapped
 
+    /// What one normalization remembers, both by reference: `Pass` maps a node to its result of
+    /// one pass, `Layer` maps a layer input (a node with settled kernels) to `normalizeLayer` of it.
+    type private Memo =
+        {
+            Pass: Dictionary<Expr, Expr>
+            Layer: Dictionary<Expr, Expr>
+        }
+
+    /// normalizeLayer, remembered. A result structurally equal to its input is a fixed point of the
+    /// layer (a function of structure alone), so it is remembered as its own result: the confirming
+    /// pass meets that result again and skips the layer (for a 10,000-node output, a full re-read).
+    let private normalizeLayerOnce (memo: Memo) (inner: Expr) : Expr =
+        match memo.Layer.TryGetValue inner with
+        | true, known -> known
+        | _ ->
+            let result = normalizeLayer inner
+            memo.Layer.[inner] <- result
+
+            if not (obj.ReferenceEquals(result, inner)) && result = inner then
+                memo.Layer.[result] <- result
+
+            result
+
     /// One pass, remembering every node's result in `memo` (by reference). A result structurally
     /// equal to its input is a fixed point of the pass (which depends on structure alone), so it
     /// is remembered too: later passes then skip kernels whose insides have already settled.
-    let rec private normalizeOnce (memo: Dictionary<Expr, Expr>) (e: Expr) : Expr =
+    let rec private normalizeOnce (memo: Memo) (e: Expr) : Expr =
         match e with
         | Number _
         | Symbol _ -> e // its own normal form: one term c or x, no memo needed
         | _ ->
-            match memo.TryGetValue e with
+            match memo.Pass.TryGetValue e with
             | true, known -> known
             | _ ->
-                let result = normalizeLayer (simplifyKernels (normalizeOnce memo) e)
-                memo.[e] <- result
+                let result = normalizeLayerOnce memo (simplifyKernels (normalizeOnce memo) e)
+                memo.Pass.[e] <- result
 
                 if not (obj.ReferenceEquals(result, e)) && result = e then
-                    memo.[result] <- result
+                    memo.Pass.[result] <- result
 
                 result
 
     let private newMemo () =
-        Dictionary<Expr, Expr>(HashIdentity.Reference)
+        {
+            Pass = Dictionary<Expr, Expr>(HashIdentity.Reference)
+            Layer = Dictionary<Expr, Expr>(HashIdentity.Reference)
+        }
 
     /// One pass of rational normalization, bottom-up through kernels. Not always a fixed point:
     /// rebuilding may merge kernels (x^(1/2)·x^(1/2) = x), so prefer `simplify`.

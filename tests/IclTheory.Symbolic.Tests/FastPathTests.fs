@@ -45,6 +45,34 @@ let ``exact division recovers the cofactor of a product and refuses a perturbed 
             | None -> Assert.False(Poly.isConstant d)
 
 [<Fact>]
+let ``gcd with a single term is the common monomial power`` () =
+    // p = x^a·(r + 1) with r free of a constant term: the terms of r + 1 share no variable, so
+    // gcd(p, c·x^b) = x^min(a, b) by construction (and the same with the arguments swapped)
+    let rng = Random 13
+
+    for _ in 1..200 do
+        let r = Poly.add (randomPoly rng 5) (Poly.one 3)
+
+        let r =
+            if Poly.isConstant r then
+                Poly.add r (Poly.variable 3 (rng.Next 3))
+            else
+                r
+
+        let hasConstantTerm =
+            Poly.terms r |> List.exists (fun (m, _) -> Array.forall ((=) 0) m)
+
+        if hasConstantTerm then
+            let a, b =
+                Array.init 3 (fun _ -> rng.Next(0, 3)), Array.init 3 (fun _ -> rng.Next(0, 3))
+
+            let p = Poly.multiply (Poly.monomial 3 a Q.one) r
+            let term = Poly.monomial 3 b (Q.ofInts (rng.Next(1, 5)) (rng.Next(1, 4)))
+            let expected = Poly.monomial 3 (Array.map2 min a b) Q.one
+            Assert.Equal(expected, Poly.gcd p term)
+            Assert.Equal(expected, Poly.gcd term p)
+
+[<Fact>]
 let ``division refused early by degrees and end monomials`` () =
     let x, y = Poly.variable 2 0, Poly.variable 2 1
     let one = Poly.one 2
@@ -92,6 +120,31 @@ let ``a long sum collects like terms as the pairwise sums do`` () =
         // two terms at a time stay on the linear scan; the whole list takes the hash table
         let pairwise = terms |> List.fold (fun acc t -> Expr.add [ acc; t ]) Expr.zero
         Assert.Equal(pairwise, Expr.add terms)
+
+[<Fact>]
+let ``a long shuffled sum comes out strictly in the canonical order`` () =
+    // terms over kernels that share bases (x^(1/2) and x), an exp and a ln: the merge sort of long
+    // sums must give the order that `Expr.order` defines, pair by pair, whatever the input order
+    let kernels =
+        [ "x^(1/2)"; "x"; "y"; "ln(z)"; "exp(x)"; "3^(1/2)" ] |> List.map Parser.parse
+
+    let rng = Random 23
+
+    for _ in 1..50 do
+        let terms =
+            List.init 40 (fun _ ->
+                Expr.multiply (
+                    Expr.integer (rng.Next(1, 9))
+                    :: (kernels |> List.map (fun k -> Expr.power k (Expr.integer (rng.Next(0, 3)))))
+                ))
+
+        let shuffled = terms |> List.sortBy (fun _ -> rng.Next())
+
+        match Expr.add shuffled with
+        | Sum ts ->
+            ts |> List.pairwise |> List.iter (fun (a, b) -> Assert.True(Expr.order a b < 0))
+            Assert.Equal(Expr.add terms, Sum ts)
+        | other -> failwithf "expected a sum, got %O" other
 
 [<Fact>]
 let ``a long sum that cancels is zero`` () =
