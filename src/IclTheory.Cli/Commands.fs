@@ -39,16 +39,23 @@ let requireIso (setting: string) =
     if parseSetting setting <> IsoSetting then
         bad "setting" setting "iso (this command's fs/rrs counterpart is `icl flow --setting fs|rrs` / `icl ood`)"
 
-/// Depth L from the command line: an integer ≥ 1 or inf.
-let parseDepth (s: string) =
-    match s.Trim().ToLowerInvariant() with
+/// An integer ≥ 1 (Some) or inf, infinity, ∞ (None) from option `name`; anything else is refused
+/// with `allowed`.
+let private positiveOrInfinite (name: string) (allowed: string) (text: string) =
+    match text.Trim().ToLowerInvariant() with
     | "inf"
     | "infinity"
-    | "∞" -> Infinite
+    | "∞" -> None
     | t ->
         match Int32.TryParse t with
-        | true, l when l >= 1 -> Finite l
-        | _ -> bad "depth" s "an integer >= 1, or inf"
+        | true, n when n >= 1 -> Some n
+        | _ -> bad name text allowed
+
+/// Depth L from the command line: an integer ≥ 1 or inf.
+let parseDepth (s: string) =
+    match positiveOrInfinite "depth" "an integer >= 1, or inf" s with
+    | Some l -> Finite l
+    | None -> Infinite
 
 let depthText (d: Depth) =
     match d with
@@ -64,14 +71,7 @@ let refuseGiven (allowedWhere: string) (options: (bool * string) list) =
 
 /// The context length of `--context`: an integer ≥ 1, or inf (P → ∞, Σ̂ = Λ).
 let parseContext (text: string) =
-    match text.Trim().ToLowerInvariant() with
-    | "inf"
-    | "infinity"
-    | "∞" -> None
-    | t ->
-        match Int32.TryParse t with
-        | true, p when p >= 1 -> Some p
-        | _ -> bad "context" text "an integer ≥ 1, or inf"
+    positiveOrInfinite "context" "an integer ≥ 1, or inf" text
 
 /// Refuses an integer outside [lo, hi], naming the parameter.
 let inRangeInt (name: string) (lo: int) (hi: int) (n: int) =

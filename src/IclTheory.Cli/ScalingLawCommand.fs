@@ -50,22 +50,16 @@ type Plan =
 /// Widths D/64 … D/4 for the fit, D/64 … D for the frontier (doubling, at least 1, distinct);
 /// depths 1, 2, 4, … ≤ maxDepth.
 let plan (nu: float) (beta: float) (dim: int) (maxDepth: int) (rate: ScalingLaw.LearningRate) =
-    let widthsUpTo (top: int) =
-        [ 64; 32; 16; 8; 4; 2; 1 ]
-        |> List.filter (fun q -> q >= top)
-        |> List.map (fun q -> max 1 (dim / q))
-        |> List.distinct
-
     let d = float dim
 
     {
         Nu = nu
         Beta = beta
         Dim = dim
-        Widths = widthsUpTo 4
+        Widths = ScalingLaw.doublingWidths dim 4
         Depths = List.unfold (fun l -> if l <= maxDepth then Some(l, 2 * l) else None) 1
-        Times = Array.append (PowerLawFit.logSpace (d / 200.0) (5e7 * d) 21) [| infinity |]
-        FrontierWidths = widthsUpTo 1
+        Times = ScalingLaw.fitTimes dim
+        FrontierWidths = ScalingLaw.doublingWidths dim 1
         Computes = PowerLawFit.logSpace (1.25 * d * d * d) (1.25e8 * d * d * d) 17
         Rate = rate
     }

@@ -41,18 +41,13 @@ type private Grid =
     }
 
 let private gridFor (dim: int) =
-    let widthsUpTo (top: int) =
-        [ 64; 32; 16; 8; 4; 2; 1 ]
-        |> List.filter (fun q -> q >= top)
-        |> List.map (fun q -> dim / q)
-
     let d = float dim
 
     {
-        Widths = widthsUpTo 4
-        FrontierWidths = widthsUpTo 1
+        Widths = ScalingLaw.doublingWidths dim 4
+        FrontierWidths = ScalingLaw.doublingWidths dim 1
         Depths = [ 1; 2; 4; 8; 16; 32; 64 ]
-        Times = Array.append (PowerLawFit.logSpace (d / 200.0) (5e7 * d) 21) [| infinity |]
+        Times = ScalingLaw.fitTimes dim
         Computes = PowerLawFit.logSpace (1.25 * d * d * d) (1.25e6 * d * d * d) 13
     }
 

@@ -388,6 +388,20 @@ let trainingTime (rate: LearningRate) (dim: int) (width: float) (tau: float) =
 /// resource at +∞ contributes no term (t = ∞: the final loss; P = ∞: no context bottleneck).
 type Observation = { Resources: float[]; Loss: float }
 
+/// The widths of the Result 8 grids: D/q for q = 64, 32, …, down to q = `smallestDivisor`
+/// (doubling, at least 1, distinct).
+let doublingWidths (dim: int) (smallestDivisor: int) =
+    [ 64; 32; 16; 8; 4; 2; 1 ]
+    |> List.filter (fun q -> q >= smallestDivisor)
+    |> List.map (fun q -> max 1 (dim / q))
+    |> List.distinct
+
+/// The times of the Result 8 fit grid: 21 log-spaced t ∈ [D/200, 5·10⁷D] (the Eq. 13 time of
+/// normalized traces grows like D) and t = ∞ (the final loss).
+let fitTimes (dim: int) =
+    let d = float dim
+    Array.append (PowerLawFit.logSpace (d / 200.0) (5e7 * d) 21) [| infinity |]
+
 /// The observations (t, N, L) → ℒ of a fit: every point of the curves past the initial plateau,
 /// ℒ ≤ ½ℒ(0) (t^(−a_t) cannot describe the plateau), with the engine's flow time converted to the
 /// training time t of the learning rate `rate` (t = ∞ for final losses).
