@@ -36,6 +36,27 @@ type Panel =
         Dots: Dots list
     }
 
+/// A theory line.
+let line (label: string) (dashed: bool) (x: float[]) (y: float[]) : Line =
+    {
+        Label = label
+        X = x
+        Y = y
+        Dashed = dashed
+    }
+
+/// A panel from its title, axis labels, log flags, lines and dots.
+let panel title xLabel yLabel logX logY (lines: Line list) (dots: Dots list) =
+    {
+        Title = title
+        XLabel = xLabel
+        YLabel = yLabel
+        LogX = logX
+        LogY = logY
+        Lines = lines
+        Dots = dots
+    }
+
 let private superscript (n: int) =
     let digits = "⁰¹²³⁴⁵⁶⁷⁸⁹"
     let s = string (abs n) |> String.map (fun c -> digits[int c - int '0'])

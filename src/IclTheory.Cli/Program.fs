@@ -69,7 +69,7 @@ let private reproduce (argv: string array) (a: ParseResults<ReproduceArgs>) =
 
     let out = a.GetResult ReproduceArgs.Out
     let results = Reproduce.run argv out (a.Contains ReproduceArgs.Quick) (uint64 seed)
-    printfn "wrote %s (figures 1, 2, 3, 4, 5, 6, 7; summary.md; checks.json; manifest.json)" out
+    printfn "wrote %s (figures 1, 2, 3, 4, 4-width, 5, 6, 7, 8; summary.md; checks.json; manifest.json)" out
 
     Console.Out.Write(
         Output.toText

@@ -444,6 +444,17 @@ let run (argv: string array) (out: string) (quick: bool) (seed: uint64) =
         writeFigure dir "figure4" [ f4a; f4b; f4c ]
         Progress.note "figure 5: width, depth and joint scaling at finite N, L (Result 8)"
         writeFigure dir "figure5" (ReproduceScaling.figure5 quick)
+
+        Progress.note
+            "figure 4 at finite width: two-point flows by β, landscapes against exact finite-size averages, trained models behind x̃ = Ax (Result 7)"
+
+        let widthSize =
+            if quick then
+                ReproduceWidth.quickSize
+            else
+                ReproduceWidth.fullSize
+
+        writeFigure dir "figure4-width" (ReproduceWidth.figure4Width widthSize seed)
         Progress.note "figure 6: trained full linear attention against the w⁵ theory (Result 9), ISO and RRS power law"
         writeFigure dir "figure6" (ReproduceAttention.figure6 quick seed)
         Progress.note "figure 8: untied layers against the recurrent flow (Section 5.1)"
@@ -459,7 +470,7 @@ let run (argv: string array) (out: string) (quick: bool) (seed: uint64) =
                 .AppendLine()
                 .AppendLine(
                     sprintf
-                        "Mode: %s (D = %d for training, %d for landscapes and Result 10), seed %d. Figures: `figure1`, `figure2`, `figure7` (ISO), `figure3` (a: trained FS Γ_kk(t) vs Eq. 10 at L = 4 and L → ∞, b: FS loss by depth, c: OOD loss, Eq. 11), `figure4` (RRS at N, P → ∞), `figure5` (finite width and depth against compute, Result 8), `figure6` (trained full linear attention vs the w⁵ theory: a, c: ISO loss and γ̄; b, d: RRS power-law loss and γ̄ against N, P → ∞), `figure8` (untied layers vs the recurrent flow, RRS: a: loss, b: per-layer γ^ℓ(t), balanced and unbalanced starts) (.png, .svg, .csv)."
+                        "Mode: %s (D = %d for training, %d for landscapes and Result 10), seed %d. Figures: `figure1`, `figure2`, `figure7` (ISO), `figure3` (a: trained FS Γ_kk(t) vs Eq. 10 at L = 4 and L → ∞, b: FS loss by depth, c: OOD loss, Eq. 11), `figure4` (RRS at N, P → ∞), `figure4-width` (Figure 4 at finite N and P: a: two-point flows by β, b: landscapes against exact finite-size averages, c: trained models behind the rank-N map x̃ = Ax against the flow), `figure5` (finite width and depth against compute, Result 8), `figure6` (trained full linear attention vs the w⁵ theory: a, c: ISO loss and γ̄; b, d: RRS power-law loss and γ̄ against N, P → ∞), `figure8` (untied layers vs the recurrent flow, RRS: a: loss, b: per-layer γ^ℓ(t), balanced and unbalanced starts) (.png, .svg, .csv)."
                         (if quick then "quick" else "full")
                         s.Dim
                         (2 * s.Dim)

@@ -102,23 +102,15 @@ let private options (size: Figure38Size) (setting: CovarianceSetting) (steps: in
 
 /// Mean ± SE over `runs` runs of `pick run index` at each logged index 1..points−1 (step 0 is
 /// left out of the log axes).
-let private seedMeans (runs: int) (points: int) (pick: int -> int -> float) =
+let seedMeans (runs: int) (points: int) (pick: int -> int -> float) =
     Array.init (points - 1) (fun i -> IsoClaims.meanOverRuns (Array.init runs (fun r -> pick r (i + 1))))
 
-let private dots (label: string) (times: float[]) (estimates: Estimate[]) =
+let dots (label: string) (times: float[]) (estimates: Estimate[]) =
     {
         Label = label
         X = times
         Y = estimates |> Array.map (fun e -> e.Value)
         Se = estimates |> Array.map (fun e -> defaultArg e.StdError 0.0)
-    }
-
-let private line (label: string) (dashed: bool) (x: float[]) (y: float[]) : Line =
-    {
-        Label = label
-        X = x
-        Y = y
-        Dashed = dashed
     }
 
 /// Figure 3a: trained FS Γ_kk(t) (k = 1, 2, 4) at L = 4, run means ± SE, against Eq. 10's closed

@@ -54,7 +54,7 @@ let private level (dashed: bool) (label: string) (lines: Line list) (value: floa
 
 let private asymptote = level true
 
-let private panel (title: string) (lines: Line list) =
+let private computePanel (title: string) (lines: Line list) =
     {
         Title = title
         XLabel = "compute C = t·N²·L"
@@ -86,7 +86,7 @@ let figure5 (quick: bool) =
         |> List.map (fun c -> againstCompute (sprintf "N = %d" c.Shape.Width) c)
 
     let a =
-        panel
+        computePanel
             (sprintf "(a) width only, L = %d, D = %d" sc.FixedDepth sc.Dim)
             (widthOnly
              @ [
@@ -101,7 +101,7 @@ let figure5 (quick: bool) =
         |> List.map (fun c -> againstCompute (sprintf "L = %d" c.Shape.Depth) c)
 
     let b =
-        panel
+        computePanel
             (sprintf "(b) depth only, N = %d" sc.FixedWidth)
             (depthOnly
              @ [
@@ -122,5 +122,5 @@ let figure5 (quick: bool) =
         run (ScalingLaw.jointShapes 1.0 n0 1 sc.Widths None)
         |> List.map (fun c -> againstCompute (sprintf "N = %d, L = %d" c.Shape.Width c.Shape.Depth) c)
 
-    let c = panel "(c) width and depth together, L ∝ N^ν" joint
+    let c = computePanel "(c) width and depth together, L ∝ N^ν" joint
     [ a; b; c ]

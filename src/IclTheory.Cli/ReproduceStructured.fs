@@ -6,25 +6,6 @@ open System
 open IclTheory.Solver
 open IclTheory.Cli.Plots
 
-let private line (label: string) (dashed: bool) (x: float[]) (y: float[]) : Line =
-    {
-        Label = label
-        X = x
-        Y = y
-        Dashed = dashed
-    }
-
-let private panel title xLabel yLabel logX logY (lines: Line list) (dots: Dots list) =
-    {
-        Title = title
-        XLabel = xLabel
-        YLabel = yLabel
-        LogX = logX
-        LogY = logY
-        Lines = lines
-        Dots = dots
-    }
-
 let private depthName (d: Depth) =
     match d with
     | Finite l -> sprintf "L = %d" l
@@ -105,7 +86,7 @@ let figure4Theory (modes: int) =
 
     let b =
         panel
-            "(b) landscape ℒ(γ) (Eq. 98), ν = β = 1"
+            "(b) landscape: loss against γ (Eq. 98), ν = β = 1"
             "γ / L"
             "loss"
             false
