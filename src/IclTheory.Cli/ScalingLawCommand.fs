@@ -81,17 +81,8 @@ type Outcome =
 /// free, Eq. 18 gives L* ∝ C^(a_t/(a_t + a_L)) at fixed N).
 let depthComputeSlope (depths: int list) (points: ScalingLaw.FrontierPoint[]) =
     let lo, hi = float (List.min depths), float (List.max depths)
-
     let inner = points |> Array.filter (fun p -> p.Depth > lo && p.Depth < hi)
-
-    if inner.Length < 3 then
-        None
-    else
-        let x = inner |> Array.map (fun p -> log p.Compute)
-        let y = inner |> Array.map (fun p -> log p.Depth)
-        let mx, my = Array.average x, Array.average y
-        let sxx = x |> Array.sumBy (fun v -> (v - mx) * (v - mx))
-        Some((Array.map2 (fun a b -> (a - mx) * (b - my)) x y |> Array.sum) / sxx)
+    ScalingLaw.logLogSlope (inner |> Array.map (fun p -> p.Compute)) (inner |> Array.map (fun p -> p.Depth))
 
 /// Runs the grid, the fit and the frontier with progress on standard error.
 let run (p: Plan) (bootstrap: int) (seed: int) =

@@ -306,3 +306,15 @@ let ``fit recovers a two-resource law`` () =
 
     near 1e-3 1.0 f.Estimates[0].Exponent "a_N"
     near 1e-3 1.2 f.Estimates[1].Exponent "a_L"
+
+[<Fact>]
+let ``logLogSlope recovers an exact power law and refuses too few points or no spread`` () =
+    let xs = [| 2.0; 5.0; 11.0; 40.0 |]
+    let ys = xs |> Array.map (fun x -> 3.0 * x ** 0.7)
+
+    match logLogSlope xs ys with
+    | Some slope -> Assert.Equal(0.7, slope, 12)
+    | None -> failwith "no slope from four distinct points"
+
+    Assert.True((logLogSlope xs[..1] ys[..1]).IsNone)
+    Assert.True((logLogSlope [| 3.0; 3.0; 3.0 |] [| 1.0; 2.0; 4.0 |]).IsNone)

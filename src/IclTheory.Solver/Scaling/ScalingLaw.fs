@@ -891,16 +891,13 @@ let frontierOf (g: FrontierGrid) =
             Interior = interior
         })
 
-/// The slope d ln L*/d ln N* along the frontier (least squares over interior points, at least 3);
-/// Result 8 predicts ν. None with fewer than 3 interior points or no spread in N*.
-let frontierSlope (points: FrontierPoint[]) =
-    let inner = points |> Array.filter (fun p -> p.Interior)
-
-    if inner.Length < 3 then
+/// The least-squares slope of ln y against ln x: None with fewer than 3 points or no spread in x.
+let logLogSlope (xs: float[]) (ys: float[]) =
+    if xs.Length < 3 then
         None
     else
-        let x = inner |> Array.map (fun p -> log p.Width)
-        let y = inner |> Array.map (fun p -> log p.Depth)
+        let x = xs |> Array.map log
+        let y = ys |> Array.map log
         let mx, my = Array.average x, Array.average y
         let sxx = x |> Array.sumBy (fun v -> (v - mx) * (v - mx))
 
@@ -908,6 +905,12 @@ let frontierSlope (points: FrontierPoint[]) =
             None
         else
             Some((Array.map2 (fun a b -> (a - mx) * (b - my)) x y |> Array.sum) / sxx)
+
+/// The slope d ln L*/d ln N* along the frontier (least squares over interior points, at least 3);
+/// Result 8 predicts ν. None with fewer than 3 interior points or no spread in N*.
+let frontierSlope (points: FrontierPoint[]) =
+    let inner = points |> Array.filter (fun p -> p.Interior)
+    logLogSlope (inner |> Array.map (fun p -> p.Width)) (inner |> Array.map (fun p -> p.Depth))
 
 /// The frontier grid of a known law ℒ(t, N, L) (for example a fitted or synthetic Eq. 18).
 let lawFrontierGrid (loss: float -> float -> float -> float) (computes: float[]) (widths: float[]) (depths: float[]) =
