@@ -31,8 +31,7 @@ internal sealed class TwoPointSample
 
     private readonly double[] projectionRows;
     private readonly double[] factorRows;
-    private readonly double[] reflectorTau;
-    private readonly double[] reflectorSigns;
+    private readonly HaarOrthogonal frame;
     private readonly double[] gram;
     private readonly double[] x;
     private readonly double[] w;
@@ -62,8 +61,7 @@ internal sealed class TwoPointSample
         traceOmegaLambda = TensorPrimitives.Dot<double>(omega, lambda);
         projectionRows = new double[width * dim];
         factorRows = new double[width * dim];
-        reflectorTau = new double[width];
-        reflectorSigns = new double[width];
+        frame = new HaarOrthogonal(dim, width);
         gram = new double[width * width];
         x = new double[context * dim];
         w = new double[width * context];
@@ -115,51 +113,10 @@ internal sealed class TwoPointSample
     }
 
     /// <summary>
-    /// G₀ᵀ = Uᵀ: Householder QR of a D×N standard normal Z (column j of Z in row j), then the first N columns of
-    /// Q diag(sign r_jj), accumulated backwards from e_j. The sign fix makes QR unique and U Haar on the Stiefel manifold.
+    /// G₀ᵀ = Uᵀ: the first N columns of a Haar rotation (<see cref="HaarOrthogonal"/>, a Haar point of the Stiefel
+    /// manifold), one per row.
     /// </summary>
-    private void DrawHaarFrame(ref Xoshiro256StarStar rng)
-    {
-        var columns = projectionRows;
-        rng.FillNormal(columns);
-        for (var c = 0; c < width; c++)
-        {
-            var v = columns.AsSpan(c * dim + c, dim - c);
-            var norm = Math.Sqrt(TensorPrimitives.SumOfSquares<double>(v));
-            var diagonal = v[0] >= 0.0 ? -norm : norm;
-            reflectorSigns[c] = diagonal < 0.0 ? -1.0 : 1.0;
-            v[0] -= diagonal;
-            var squaredLength = TensorPrimitives.SumOfSquares<double>(v);
-            reflectorTau[c] = squaredLength > 0.0 ? 2.0 / squaredLength : 0.0;
-            for (var j = c + 1; j < width; j++)
-            {
-                var column = columns.AsSpan(j * dim + c, dim - c);
-                TensorPrimitives.MultiplyAdd(v, -reflectorTau[c] * TensorPrimitives.Dot<double>(v, column), column, column);
-            }
-        }
-
-        Array.Clear(factorRows);
-        for (var j = 0; j < width; j++)
-        {
-            factorRows[j * dim + j] = 1.0;
-        }
-
-        for (var c = width - 1; c >= 0; c--)
-        {
-            var v = columns.AsSpan(c * dim + c, dim - c);
-            for (var j = c; j < width; j++)
-            {
-                var column = factorRows.AsSpan(j * dim + c, dim - c);
-                TensorPrimitives.MultiplyAdd(v, -reflectorTau[c] * TensorPrimitives.Dot<double>(v, column), column, column);
-            }
-        }
-
-        for (var j = 0; j < width; j++)
-        {
-            var row = factorRows.AsSpan(j * dim, dim);
-            TensorPrimitives.Multiply(row, reflectorSigns[j], row);
-        }
-    }
+    private void DrawHaarFrame(ref Xoshiro256StarStar rng) => frame.Sample(ref rng, factorRows);
 
     /// <summary>
     /// A with iid N(0, 1/D) entries, C = AAᵀ = RRᵀ (Cholesky, R lower), G₀ᵀ = RᵀA: row j is Σ_{i ≥ j} R_ij a_i.

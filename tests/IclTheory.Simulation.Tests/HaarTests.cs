@@ -37,6 +37,38 @@ public class HaarTests
     }
 
     [Theory]
+    [InlineData(7, 1)]
+    [InlineData(7, 3)]
+    [InlineData(20, 19)]
+    public void FramesHaveOrthonormalRows(int dim, int width)
+    {
+        var haar = new HaarOrthogonal(dim, width);
+        var u = new double[width * dim];
+        var rng = Xoshiro256StarStar.ForCell(13, StreamPurpose.Auxiliary, dim, width);
+        haar.Sample(ref rng, u);
+        for (var i = 0; i < width; i++)
+        {
+            for (var j = 0; j < width; j++)
+            {
+                double dot = 0;
+                for (var k = 0; k < dim; k++)
+                {
+                    dot += u[i * dim + k] * u[j * dim + k];
+                }
+
+                Assert.True(Math.Abs(dot - (i == j ? 1.0 : 0.0)) < 1e-12, $"(UᵀU)[{i},{j}] = {dot:G17}");
+            }
+        }
+    }
+
+    [Fact]
+    public void FrameWidthOutsideOneToDimIsRefusedByName()
+    {
+        Assert.Equal("width", Assert.Throws<ArgumentOutOfRangeException>(() => new HaarOrthogonal(5, 6)).ParamName);
+        Assert.Equal("width", Assert.Throws<ArgumentOutOfRangeException>(() => new HaarOrthogonal(5, 0)).ParamName);
+    }
+
+    [Theory]
     [InlineData(4)]
     [InlineData(7)]
     public void TraceMomentsAreThoseOfHaarMeasure(int dim)
