@@ -276,6 +276,23 @@ module Expr =
         else
             List.sortWith order xs
 
+    /// The sum of a rational constant and terms that are pairwise unlike (no two with equal rests),
+    /// none a number, sum, zero, special or product with coefficient 1: what `add` builds from them
+    /// without looking for like terms (it would find none and keep every term as it is), the terms
+    /// in canonical order behind the constant.
+    let internal sumOfUnlike (constant: Q) (terms: Expr list) : Expr =
+        let sorted = sortCanonical true terms
+
+        match
+            (if constant.IsZero then
+                 sorted
+             else
+                 Number constant :: sorted)
+        with
+        | [] -> zero
+        | [ t ] -> t
+        | ts -> Sum ts
+
     let isNumber e =
         match e with
         | Number _ -> true

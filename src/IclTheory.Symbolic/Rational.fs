@@ -32,24 +32,85 @@ module Rational =
         | Power(_, Integer _) -> true
         | _ -> false
 
+    /// Numerator / Π factor^multiplicity, with every factor a non-constant primitive integer
+    /// polynomial. Keeping the denominator factored keeps the gcds small (gcd(big, small)).
+    type private Fraction = { Num: Poly; Den: (Poly * int) list }
+
+    /// A sum of reduced fractions: at most one Laurent fraction (monomial denominator, polynomials
+    /// included), and fractions whose non-monomial denominator parts are pairwise coprime and free
+    /// of monomial content. Fractions are put over a common denominator only when their
+    /// denominators share such a factor, so unrelated terms are not expanded against each other.
+    /// Zero stays recognizable: such a sum vanishes only when every fraction does.
+    type private Partial = Fraction list
+
+    /// A sum that `toExpr` built from a polynomial over sorted kernels with every term c·Π kᵢ^eᵢ
+    /// left as it is (no power of a kernel rewritten, no two factors merged): reading the sum back
+    /// over the same kernels gives the polynomial again. `Used` lists the indices of the kernels it contains.
+    type private BuiltSum =
+        {
+            Kernels: Expr[]
+            Poly: Poly
+            Used: int[]
+        }
+
+    /// Keys of results over sorted kernels: the kernels, and what was converted over them.
+    let private overKernels<'T when 'T: equality> () =
+        { new IEqualityComparer<struct (Expr[] * 'T)> with
+            member _.Equals(struct (k1, p1), struct (k2, p2)) =
+                k1.Length = k2.Length
+                && Array.forall2 (fun a b -> Expr.Same(a, b)) k1 k2
+                && p1 = p2
+
+            member _.GetHashCode(struct (kernels, parts)) =
+                HashCode.Combine(kernels.Length, hash parts)
+        }
+
+    /// What one normalization remembers across its passes, each a pure function of its key: the
+    /// gcds by argument pair (later passes read the fractions of earlier ones again and ask for
+    /// the same gcds), the sums `toExpr` built (by reference), `partialToExpr` and `toExpr` by
+    /// kernels and what they convert (a confirming pass that reads back the parts a result was
+    /// built from gets the result without building it again), and the kernel of each inverted
+    /// kernel met (by reference: a kernel such as exp(−z) recurs in many terms).
+    [<AllowNullLiteral>]
+    type private Session() =
+        member val Gcds = Dictionary<struct (Poly * Poly), Poly>()
+        member val Sums = Dictionary<Expr, BuiltSum>(HashIdentity.Reference)
+        member val Layouts = Dictionary<struct (Expr[] * Partial), Expr>(overKernels ())
+        member val Polys = Dictionary<struct (Expr[] * Poly), Expr>(overKernels ())
+        member val Inverted = Dictionary<Expr, Expr>(HashIdentity.Reference)
+
+    /// The session of the normalization running on this thread; null outside one.
+    [<AbstractClass; Sealed>]
+    type private CurrentSession =
+        [<System.ThreadStatic; DefaultValue>]
+        static val mutable private session: Session
+
+        static member Value
+            with get () = CurrentSession.session
+            and set v = CurrentSession.session <- v
+
+    /// The kernel k of an inverted kernel 1/k, remembered in the session.
+    let private invertedOnce (e: Expr) (invert: unit -> Expr) =
+        let session = CurrentSession.Value
+
+        if isNull session then
+            invert ()
+        else
+            match session.Inverted.TryGetValue e with
+            | true, k -> k
+            | _ ->
+                let k = invert ()
+                session.Inverted.[e] <- k
+                k
+
     let private shape (e: Expr) =
         if isStructure e then
             Structure
         else
             match e with
-            | Power(b, (NegativeTerm as x)) -> InvertedKernel(Expr.power b (Expr.negate x))
-            | Exp(NegativeTerm as u) -> InvertedKernel(Expr.exp (Expr.negate u))
+            | Power(b, (NegativeTerm as x)) -> InvertedKernel(invertedOnce e (fun () -> Expr.power b (Expr.negate x)))
+            | Exp(NegativeTerm as u) -> InvertedKernel(invertedOnce e (fun () -> Expr.exp (Expr.negate u)))
             | _ -> Kernel e
-
-    /// The distinct kernels (structurally), latest first; `seen` holds those in `acc` for an O(1) test.
-    let rec private collectKernelsInto (seen: HashSet<Expr>) (acc: Expr list) (e: Expr) : Expr list =
-        match shape e with
-        | Structure -> Expr.children e |> List.fold (collectKernelsInto seen) acc
-        | Kernel k
-        | InvertedKernel k -> if seen.Add k then k :: acc else acc
-
-    let private collectKernels (e: Expr) =
-        collectKernelsInto (HashSet<Expr>()) [] e
 
     let private lcm (a: BigInteger) (b: BigInteger) =
         a / BigInteger.GreatestCommonDivisor(a, b) * b
@@ -75,46 +136,74 @@ module Rational =
         let f = Q.create (s * nums) dens
         f, Poly.scale (Q.inverse f) p
 
-    /// The gcds computed during one normalization, by argument pair: later passes read the
-    /// fractions of earlier ones again and ask for the same gcds. Null outside a normalization.
-    [<AbstractClass; Sealed>]
-    type private GcdMemo =
-        [<System.ThreadStatic; DefaultValue>]
-        static val mutable private table: Dictionary<struct (Poly * Poly), Poly>
-
-        static member Table
-            with get () = GcdMemo.table
-            and set v = GcdMemo.table <- v
-
     /// Poly.gcd, remembered for the current normalization (gcd is a pure function of its arguments).
     let private gcd (p: Poly) (q: Poly) =
-        let table = GcdMemo.Table
+        let session = CurrentSession.Value
 
-        if isNull table then
+        if isNull session then
             Poly.gcd p q
         else
-            match table.TryGetValue(struct (p, q)) with
+            match session.Gcds.TryGetValue(struct (p, q)) with
             | true, g -> g
             | _ ->
                 let g = Poly.gcd p q
-                table.[struct (p, q)] <- g
+                session.Gcds.[struct (p, q)] <- g
                 g
 
-    /// Run f with a gcd memo for this thread, unless an enclosing normalization already owns one.
-    let private withGcdMemo (f: unit -> Expr) : Expr =
-        if isNull GcdMemo.Table then
-            GcdMemo.Table <- Dictionary<struct (Poly * Poly), Poly>()
+    /// Run f with a session for this thread, unless an enclosing normalization already owns one.
+    let private withSession (f: unit -> Expr) : Expr =
+        if isNull CurrentSession.Value then
+            CurrentSession.Value <- Session()
 
             try
                 f ()
             finally
-                GcdMemo.Table <- null
+                CurrentSession.Value <- null
         else
             f ()
 
-    /// Numerator / Π factor^multiplicity, with every factor a non-constant primitive integer
-    /// polynomial. Keeping the denominator factored keeps the gcds small (gcd(big, small)).
-    type private Fraction = { Num: Poly; Den: (Poly * int) list }
+    /// The record of a sum that `toExpr` built in the current normalization.
+    let private builtSum (e: Expr) : BuiltSum voption =
+        match e with
+        | Sum _ ->
+            let session = CurrentSession.Value
+
+            if isNull session then
+                ValueNone
+            else
+                match session.Sums.TryGetValue e with
+                | true, built -> ValueSome built
+                | _ -> ValueNone
+        | _ -> ValueNone
+
+    /// The distinct kernels (structurally), latest first; `seen` holds those in `acc` for an O(1) test,
+    /// and `met` the kernel nodes met so far by reference (a node met again adds nothing, and is
+    /// neither classified nor hashed structurally again). A sum that `toExpr` built contributes the
+    /// kernels it was built from, without a walk.
+    let rec private collectKernelsInto (seen: HashSet<Expr>) (met: HashSet<Expr>) (acc: Expr list) (e: Expr) =
+        match builtSum e with
+        | ValueSome built ->
+            built.Used
+            |> Array.fold
+                (fun acc i ->
+                    if seen.Add built.Kernels.[i] then
+                        built.Kernels.[i] :: acc
+                    else
+                        acc)
+                acc
+        | ValueNone ->
+            if isStructure e then
+                Expr.children e |> List.fold (collectKernelsInto seen met) acc
+            elif not (met.Add e) then
+                acc
+            else
+                match shape e with
+                | Kernel k
+                | InvertedKernel k -> if seen.Add k then k :: acc else acc
+                | Structure -> acc
+
+    let private collectKernels (e: Expr) =
+        collectKernelsInto (HashSet<Expr>()) (HashSet<Expr>(HashIdentity.Reference)) [] e
 
     let private multiplicity (f: Poly) (den: (Poly * int) list) =
         den
@@ -215,13 +304,6 @@ module Rational =
                 Num = Poly.scale (fst normalized) num
                 Den = snd normalized
             }
-
-    /// A sum of reduced fractions: at most one Laurent fraction (monomial denominator, polynomials
-    /// included), and fractions whose non-monomial denominator parts are pairwise coprime and free
-    /// of monomial content. Fractions are put over a common denominator only when their
-    /// denominators share such a factor, so unrelated terms are not expanded against each other.
-    /// Zero stays recognizable: such a sum vanishes only when every fraction does.
-    type private Partial = Fraction list
 
     /// Whether some variable divides every term (so the factor shares it with monomials).
     let private hasMonomialContent (f: Poly) =
@@ -410,6 +492,48 @@ module Rational =
 
         Poly.monomial n exponents c
 
+    /// A built sum read over the sorted kernels of the current layer: its polynomial with every
+    /// exponent moved to the position of its kernel there (None when a kernel it uses is absent).
+    /// Both kernel lists are in the canonical order, so the move keeps the monomials in
+    /// lexicographic order and the result is the polynomial that reading the sum term by term gives.
+    let private readBuilt (kernels: Expr list) (built: BuiltSum) : Poly voption =
+        let current = Array.ofList kernels
+        let n = current.Length
+
+        if
+            n = built.Kernels.Length
+            && Array.forall2 (fun a b -> Expr.Same(a, b)) current built.Kernels
+        then
+            ValueSome built.Poly
+        else
+            let position = Array.create built.Kernels.Length -1
+
+            for i in built.Used do
+                position.[i] <- Array.FindIndex(current, (fun c -> Expr.Same(c, built.Kernels.[i])))
+
+            let moved = built.Used |> Array.map (fun i -> position.[i])
+
+            if
+                moved |> Array.exists (fun j -> j < 0)
+                || moved |> Array.pairwise |> Array.exists (fun (a, b) -> a >= b)
+            then
+                ValueNone
+            else
+                let move (m: int[]) =
+                    let r = Array.zeroCreate n
+
+                    for i in built.Used do
+                        r.[position.[i]] <- m.[i]
+
+                    r
+
+                ValueSome
+                    {
+                        Vars = n
+                        Monomials = Array.map move built.Poly.Monomials
+                        Coefficients = built.Poly.Coefficients
+                    }
+
     /// Numerator and factored denominator of every part; None when a denominator vanishes identically.
     let rec private toPartial (kernels: Expr list) (e: Expr) : Partial option =
         let n = List.length kernels
@@ -427,19 +551,22 @@ module Rational =
         match e, shape e with
         | Number q, _ -> Some(whole (Poly.constant n q))
         | Sum xs, _ ->
-            // collect every summand's parts, then group once
-            let summands = xs |> List.map (toPartial kernels)
+            match builtSum e |> ValueOption.bind (readBuilt kernels) with
+            | ValueSome p -> Some(whole p) // what adding up its terms' parts gives
+            | ValueNone ->
+                // collect every summand's parts, then group once
+                let summands = xs |> List.map (toPartial kernels)
 
-            if summands |> List.exists Option.isNone then
-                None
-            else
-                let parts = summands |> List.collect Option.get
-
-                if parts |> List.forall (fun f -> f.Den.IsEmpty) then
-                    // polynomials only: regroup would put them all in the Laurent group and add them
-                    Some(whole (parts |> List.map (fun f -> f.Num) |> Poly.sum n))
+                if summands |> List.exists Option.isNone then
+                    None
                 else
-                    Some(regroup n parts)
+                    let parts = summands |> List.collect Option.get
+
+                    if parts |> List.forall (fun f -> f.Den.IsEmpty) then
+                        // polynomials only: regroup would put them all in the Laurent group and add them
+                        Some(whole (parts |> List.map (fun f -> f.Num) |> Poly.sum n))
+                    else
+                        Some(regroup n parts)
         | Product xs, _ when List.forall isMonomialFactor xs -> Some(whole (monomialOf kernels xs))
         | Product xs, _ -> combine (multiplyPartials n) xs (whole (Poly.one n))
         | Power(b, Integer k), _ ->
@@ -487,7 +614,6 @@ module Rational =
         | _, Kernel k -> Some(whole (var k))
         | _, Structure -> None
 
-    /// The polynomial over its kernels: Σ c·Π kᵢ^eᵢ, kernels with eᵢ = 0 left out (k⁰ = 1).
     /// Exponent arrays compared from the last kernel backwards. With the kernels in canonical
     /// order this is close to how the canonical sum order lists the terms c·Π kᵢ^eᵢ (most
     /// significant factor last), so the sum constructor's merge sort meets few ordered runs.
@@ -505,11 +631,128 @@ module Rational =
     /// insertion-sorted by the sum constructor at no gain from it).
     let private presortLength = 16
 
-    let private toExpr (kernels: Expr[]) (p: Poly) : Expr =
+    /// How the product constructor treats a kernel kᵢ as a factor of a monomial: `Class` groups the
+    /// kernels it would merge (those of one base x, as x and x^(1/2); −1 for exps, which all merge), `Powers` tells
+    /// whether kᵢ^e stays kᵢ^e for every e ≥ 2 (a symbol or ln; (x^a)^e and exp(u)^e are rewritten),
+    /// and `Plain` whether kᵢ reads back as the kernel kᵢ itself.
+    [<Struct>]
+    type private KernelFactor =
+        {
+            Class: int
+            Powers: bool
+            Plain: bool
+        }
+
+    let private kernelFactors (kernels: Expr[]) : KernelFactor[] =
+        let baseOf (k: Expr) =
+            match k with
+            | Power(b, _) -> b
+            | _ -> k
+
+        let bases = kernels |> Array.map baseOf
+
+        kernels
+        |> Array.mapi (fun i k ->
+            let isExp =
+                match k with
+                | Exp _ -> true
+                | _ -> false
+
+            {
+                Class =
+                    if isExp then
+                        -1
+                    else
+                        Array.FindIndex(bases, (fun b -> Expr.Same(b, bases.[i])))
+                Powers =
+                    (match k with
+                     | Symbol _
+                     | Ln _ -> true
+                     | _ -> false)
+                Plain =
+                    (match k, shape k with
+                     | (Symbol _ | Ln _ | Exp _ | Power _), Kernel k' -> Expr.Same(k', k)
+                     | _ -> false)
+            })
+
+    /// Whether the monomial's factors kᵢ^eᵢ are built as they are: every kernel plain, no power
+    /// rewritten (eᵢ = 1 unless kᵢ keeps its powers, eᵢ within the integers the reader accepts),
+    /// and no two factors merged by the product (one kernel per class, one exp at most).
+    let private buildsAsIs (factors: KernelFactor[]) (seen: int[]) (stamp: int) (m: int[]) =
+        let mutable clean = true
+        let mutable expSeen = false
+        let mutable i = 0
+
+        while clean && i < m.Length do
+            let e = m.[i]
+
+            if e <> 0 then
+                let f = factors.[i]
+
+                clean <- f.Plain && (e = 1 || (f.Powers && e <= 100000))
+
+                if f.Class < 0 then
+                    clean <- clean && not expSeen
+                    expSeen <- true
+                else
+                    clean <- clean && seen.[f.Class] <> stamp
+                    seen.[f.Class] <- stamp
+
+            i <- i + 1
+
+        clean
+
+    /// Whether every monomial of p is built as it is (`buildsAsIs`) over the kernels.
+    let private builtAsIs (kernels: Expr[]) (p: Poly) =
+        let factors = kernelFactors kernels
+        let seen = Array.zeroCreate kernels.Length
+        let mutable clean = true
+        let mutable k = 0
+
+        while clean && k < p.Monomials.Length do
+            clean <- buildsAsIs factors seen (k + 1) p.Monomials.[k]
+            k <- k + 1
+
+        clean
+
+    /// Whether the kernels are in strictly increasing canonical order.
+    let private strictlySorted (kernels: Expr[]) =
+        Array.pairwise kernels |> Array.forall (fun (a, b) -> Expr.order a b < 0)
+
+    /// The monomial indices in `compareFromLastKernel` order. With at most eight kernels and
+    /// exponents below 256 a monomial packs into one integer, kernel i in byte i, whose numeric
+    /// order is that order (the last kernel in the most significant byte); the keys are distinct.
+    let private termOrder (p: Poly) =
         let index = Array.init p.Monomials.Length id
 
-        if index.Length > presortLength then
+        let packs =
+            p.Vars <= 8
+            && p.Monomials |> Array.forall (Array.forall (fun e -> e >= 0 && e < 256))
+
+        if packs then
+            let keys =
+                p.Monomials
+                |> Array.map (fun m ->
+                    let mutable key = 0UL
+
+                    for i in m.Length - 1 .. -1 .. 0 do
+                        key <- (key <<< 8) ||| uint64 m.[i]
+
+                    key)
+
+            Array.Sort(keys, index)
+        else
             Array.Sort(index, Comparison(fun i j -> compareFromLastKernel p.Monomials.[i] p.Monomials.[j]))
+
+        index
+
+    /// Σ c·Π kᵢ^eᵢ through the constructors: each term by `Expr.multiply`, the sum by `Expr.add`.
+    let private buildThroughConstructors (kernels: Expr[]) (p: Poly) : Expr =
+        let index =
+            if p.Monomials.Length > presortLength then
+                termOrder p
+            else
+                Array.init p.Monomials.Length id
 
         index
         |> Array.map (fun k ->
@@ -523,6 +766,77 @@ module Rational =
             Expr.multiply (Number p.Coefficients.[k] :: factors))
         |> List.ofArray
         |> Expr.add
+
+    /// The same sum built node by node, for monomials built as they are (`builtAsIs`) over kernels in
+    /// strictly increasing canonical order. Then `Expr.power kᵢ eᵢ` is kᵢ^eᵢ itself, and the factors
+    /// of a term, taken by increasing kernel index, are in canonical order (no two share a base, so
+    /// kᵢ^e and kⱼ^f compare as kᵢ and kⱼ do) with distinct bases and one exp at most: `Expr.multiply`
+    /// keeps them as they are behind the coefficient (dropped when 1). Distinct monomials give terms
+    /// with distinct rests, so the sum is `Expr.sumOfUnlike` of them (listed in `compareFromLastKernel`
+    /// order, close to the canonical one, for the sort).
+    let private buildDirectly (kernels: Expr[]) (p: Poly) : Expr =
+        let mutable constant = Q.zero
+        let terms = ResizeArray<Expr>(p.Monomials.Length)
+
+        for k in termOrder p do
+            let m = p.Monomials.[k]
+            let c = p.Coefficients.[k]
+            let mutable factors = []
+
+            for i in m.Length - 1 .. -1 .. 0 do
+                if m.[i] = 1 then
+                    factors <- kernels.[i] :: factors
+                elif m.[i] <> 0 then
+                    factors <- Power(kernels.[i], Expr.integer m.[i]) :: factors
+
+            match factors with
+            | [] -> constant <- c
+            | [ f ] when c.IsOne -> terms.Add f
+            | fs when c.IsOne -> terms.Add(Product fs)
+            | fs -> terms.Add(Product(Number c :: fs))
+
+        Expr.sumOfUnlike constant (List.ofSeq terms)
+
+    /// The polynomial over its kernels: Σ c·Π kᵢ^eᵢ, kernels with eᵢ = 0 left out (k⁰ = 1).
+    /// Remembered in the session by kernels and polynomial; a sum built from monomials built as
+    /// they are is recorded as a `BuiltSum`, so that reading it again skips its terms.
+    let private toExpr (kernels: Expr[]) (p: Poly) : Expr =
+        let session = CurrentSession.Value
+
+        match
+            (if isNull session then
+                 ValueNone
+             else
+                 match session.Polys.TryGetValue(struct (kernels, p)) with
+                 | true, known -> ValueSome known
+                 | _ -> ValueNone)
+        with
+        | ValueSome known -> known
+        | ValueNone ->
+            let clean = builtAsIs kernels p
+
+            let result =
+                if clean && strictlySorted kernels then
+                    buildDirectly kernels p
+                else
+                    buildThroughConstructors kernels p
+
+            if not (isNull session) then
+                session.Polys.[struct (kernels, p)] <- result
+
+                match result with
+                | Sum _ when clean ->
+                    session.Sums.[result] <-
+                        {
+                            Kernels = kernels
+                            Poly = p
+                            Used =
+                                Array.init kernels.Length id
+                                |> Array.filter (fun i -> p.Monomials |> Array.exists (fun m -> m.[i] <> 0))
+                        }
+                | _ -> ()
+
+            result
 
     /// Largest numerator (in terms) that a common denominator may produce; above it the sum of
     /// coprime fractions is kept as it is, since the combined numerator would swamp the input.
@@ -549,14 +863,30 @@ module Rational =
 
     /// The parts as an expression: one fraction when the common denominator stays small
     /// (1/x + 1/y = (x + y)/(x·y)), else the sum of the coprime fractions.
+    /// Remembered in the session under the given parts and under the fractions it converts (the
+    /// function gives the same expression for both: one fraction, or parts it does not combine).
     let private partialToExpr (kernels: Expr[]) (parts: Partial) : Expr =
-        let parts =
-            if parts.Length > 1 && combinedTerms parts <= combinedTermLimit then
-                [ combineAll kernels.Length parts |> cancel ]
-            else
-                parts
+        let build () =
+            let converted =
+                if parts.Length > 1 && combinedTerms parts <= combinedTermLimit then
+                    [ combineAll kernels.Length parts |> cancel ]
+                else
+                    parts
 
-        parts |> List.map (fractionToExpr kernels) |> Expr.add
+            converted, converted |> List.map (fractionToExpr kernels) |> Expr.add
+
+        let session = CurrentSession.Value
+
+        if isNull session then
+            snd (build ())
+        else
+            match session.Layouts.TryGetValue(struct (kernels, parts)) with
+            | true, known -> known
+            | _ ->
+                let converted, result = build ()
+                session.Layouts.[struct (kernels, parts)] <- result
+                session.Layouts.[struct (kernels, converted)] <- result
+                result
 
     /// One normalization of the top rational layer: fractions with related denominators over a
     /// common (factored) denominator, common factors cancelled, primitive integer numerators and
@@ -592,7 +922,21 @@ module Rational =
 
     /// Simplify the insides of kernels (arguments of ln/exp, bases and exponents of non-integer powers).
     /// (A canonical node rebuilt from its own children is itself, so unchanged children skip the rebuild.)
+    /// A built sum stays as it is when every kernel it contains does (its terms are products of
+    /// powers of those kernels), which spares the walk through its terms.
     let rec private simplifyKernels (step: Expr -> Expr) (e: Expr) : Expr =
+        match builtSum e with
+        | ValueSome built when
+            built.Used
+            |> Array.forall (fun i ->
+                let k = built.Kernels.[i]
+                let settled = simplifyKernels step k
+                obj.ReferenceEquals(settled, k) || settled = k)
+            ->
+            e
+        | _ -> simplifyKernelsOf step e
+
+    and private simplifyKernelsOf (step: Expr -> Expr) (e: Expr) : Expr =
         let children = Expr.children e
 
         let mapped =
@@ -657,7 +1001,7 @@ module Rational =
     /// One pass of rational normalization, bottom-up through kernels. Not always a fixed point:
     /// rebuilding may merge kernels (x^(1/2)·x^(1/2) = x), so prefer `simplify`.
     let normalize (e: Expr) : Expr =
-        withGcdMemo (fun () -> normalizeOnce (newMemo ()) e)
+        withSession (fun () -> normalizeOnce (newMemo ()) e)
 
     /// Rational normalization iterated to a fixed point (at most 12 passes), so `simplify` is idempotent
     /// on every input where the passes converge. Examples: (β² + 2β)/(β(2+β)) → 1; ν·β/(ν+νβ+1) stays.
@@ -668,7 +1012,7 @@ module Rational =
             let next = normalizeOnce memo e
             if next = e || k = 0 then next else loop (k - 1) next
 
-        withGcdMemo (fun () -> loop 12 e)
+        withSession (fun () -> loop 12 e)
 
     /// Equality of canonical forms after simplification: a = b when simplify(a − b) = 0.
     let equal (a: Expr) (b: Expr) : bool =
