@@ -192,11 +192,13 @@ module Rational =
                         acc)
                 acc
         | ValueNone ->
-            if isStructure e then
-                Expr.children e |> List.fold (collectKernelsInto seen met) acc
-            elif not (met.Add e) then
-                acc
-            else
+            match e with
+            | Sum xs
+            | Product xs -> List.fold (collectKernelsInto seen met) acc xs
+            | Power(b, Integer _) -> collectKernelsInto seen met acc b // an integer exponent has no kernels
+            | Number _ -> acc
+            | _ when not (met.Add e) -> acc
+            | _ ->
                 match shape e with
                 | Kernel k
                 | InvertedKernel k -> if seen.Add k then k :: acc else acc
@@ -936,19 +938,45 @@ module Rational =
             e
         | _ -> simplifyKernelsOf step e
 
+    /// The children mapped in order, structure through `simplifyKernels`, kernel insides through
+    /// `step`; the node itself when every child comes back equal, else the node rebuilt. Lists are
+    /// built only from the first child that changes (most subtrees come back as they are).
     and private simplifyKernelsOf (step: Expr -> Expr) (e: Expr) : Expr =
-        let children = Expr.children e
+        let inside = if isStructure e then simplifyKernels step else step
+        let same (a: Expr) (b: Expr) = obj.ReferenceEquals(a, b) || a = b
 
-        let mapped =
-            if isStructure e then
-                children |> List.map (simplifyKernels step)
-            else
-                children |> List.map step
+        /// The mapped list from the first changed child on; `before` are the unchanged ones, reversed.
+        let rec mapFrom (before: Expr list) (xs: Expr list) =
+            match xs with
+            | [] -> ValueNone
+            | x :: rest ->
+                let y = inside x
 
-        if List.forall2 (fun a b -> obj.ReferenceEquals(a, b) || a = b) children mapped then
-            e
-        else
-            Expr.rebuild e mapped
+                if same x y then
+                    mapFrom (x :: before) rest
+                else
+                    ValueSome(List.rev before @ y :: List.map inside rest)
+
+        match e with
+        | Sum xs
+        | Product xs ->
+            match mapFrom [] xs with
+            | ValueNone -> e
+            | ValueSome mapped -> Expr.rebuild e mapped
+        | Power(b, x) ->
+            let b' = inside b
+            let x' = inside x
+            if same b b' && same x x' then e else Expr.power b' x'
+        | Ln x ->
+            let x' = inside x
+            if same x x' then e else Expr.ln x'
+        | Exp x ->
+            let x' = inside x
+            if same x x' then e else Expr.exp x'
+        | Number _
+        | Symbol _
+        | Undefined
+        | ComplexInfinity -> e
 
     /// What one normalization remembers, both by reference: `Pass` maps a node to its result of
     /// one pass, `Layer` maps a layer input (a node with settled kernels) to `normalizeLayer` of it.
