@@ -721,30 +721,14 @@ module Rational =
     let private strictlySorted (kernels: Expr[]) =
         Array.pairwise kernels |> Array.forall (fun (a, b) -> Expr.order a b < 0)
 
-    /// The monomial indices in `compareFromLastKernel` order. With at most eight kernels and
-    /// exponents below 256 a monomial packs into one integer, kernel i in byte i, whose numeric
-    /// order is that order (the last kernel in the most significant byte); the keys are distinct.
+    /// The monomial indices in `compareFromLastKernel` order, sorted by packed keys where they fit
+    /// (distinct monomials, distinct keys).
     let private termOrder (p: Poly) =
         let index = Array.init p.Monomials.Length id
 
-        let packs =
-            p.Vars <= 8
-            && p.Monomials |> Array.forall (Array.forall (fun e -> e >= 0 && e < 256))
-
-        if packs then
-            let keys =
-                p.Monomials
-                |> Array.map (fun m ->
-                    let mutable key = 0UL
-
-                    for i in m.Length - 1 .. -1 .. 0 do
-                        key <- (key <<< 8) ||| uint64 m.[i]
-
-                    key)
-
-            Array.Sort(keys, index)
-        else
-            Array.Sort(index, Comparison(fun i j -> compareFromLastKernel p.Monomials.[i] p.Monomials.[j]))
+        match Poly.tryPackKeys true p.Vars p.Monomials with
+        | ValueSome keys -> Array.Sort(keys, index)
+        | ValueNone -> Array.Sort(index, Comparison(fun i j -> compareFromLastKernel p.Monomials.[i] p.Monomials.[j]))
 
         index
 
