@@ -229,7 +229,14 @@ module Poly =
     let negate (p: Poly) = scale (Q.ofInt -1) p
     let subtract (p: Poly) (q: Poly) = add p (negate q)
 
-    let private mulMonomial (a: int[]) (b: int[]) = Array.map2 (+) a b
+    /// The product of two monomials: their exponent arrays added (a loop; Array.map2 calls a closure per entry).
+    let private mulMonomial (a: int[]) (b: int[]) =
+        let r = Array.zeroCreate a.Length
+
+        for i in 0 .. a.Length - 1 do
+            r.[i] <- a.[i] + b.[i]
+
+        r
 
     let multiply (p: Poly) (q: Poly) =
         if isZero p || isZero q then
