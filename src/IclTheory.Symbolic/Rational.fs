@@ -732,7 +732,38 @@ module Rational =
 
         index
 
-    /// Σ c·Π kᵢ^eᵢ through the constructors: each term by `Expr.multiply`, the sum by `Expr.add`.
+    /// The term c·Π kᵢ^eᵢ through the constructors: `Expr.multiply` of c and the `Expr.power`s.
+    let private termThroughConstructors (kernels: Expr[]) (m: int[]) (c: Q) : Expr =
+        let mutable factors = []
+
+        for i in m.Length - 1 .. -1 .. 0 do
+            if m.[i] <> 0 then
+                factors <- Expr.power kernels.[i] (Expr.integer m.[i]) :: factors
+
+        Expr.multiply (Number c :: factors)
+
+    /// The same term built node by node, for a monomial built as it is (`buildsAsIs`) over kernels
+    /// in strictly increasing canonical order. Then `Expr.power kᵢ eᵢ` is kᵢ^eᵢ itself, and the
+    /// factors, taken by increasing kernel index, are in canonical order (no two share a base, so
+    /// kᵢ^e and kⱼ^f compare as kᵢ and kⱼ do) with distinct bases and one exp at most:
+    /// `Expr.multiply` keeps them as they are behind the coefficient (dropped when 1).
+    let private termDirectly (kernels: Expr[]) (m: int[]) (c: Q) : Expr =
+        let mutable factors = []
+
+        for i in m.Length - 1 .. -1 .. 0 do
+            if m.[i] = 1 then
+                factors <- kernels.[i] :: factors
+            elif m.[i] <> 0 then
+                factors <- Power(kernels.[i], Expr.integer m.[i]) :: factors
+
+        match factors with
+        | [] -> Number c
+        | [ f ] when c.IsOne -> f
+        | fs when c.IsOne -> Product fs
+        | fs -> Product(Number c :: fs)
+
+    /// Σ c·Π kᵢ^eᵢ through `Expr.add`, the terms built as they are where they can be (kernels in
+    /// order, monomial built as it is), else through the constructors.
     let private buildThroughConstructors (kernels: Expr[]) (p: Poly) : Expr =
         let index =
             if p.Monomials.Length > presortLength then
@@ -740,46 +771,33 @@ module Rational =
             else
                 Array.init p.Monomials.Length id
 
+        let sorted = strictlySorted kernels
+        let factors = kernelFactors kernels
+        let seen = Array.zeroCreate kernels.Length
+
         index
-        |> Array.map (fun k ->
-            let m = p.Monomials.[k]
-            let mutable factors = []
+        |> Array.mapi (fun j k ->
+            let m, c = p.Monomials.[k], p.Coefficients.[k]
 
-            for i in m.Length - 1 .. -1 .. 0 do
-                if m.[i] <> 0 then
-                    factors <- Expr.power kernels.[i] (Expr.integer m.[i]) :: factors
-
-            Expr.multiply (Number p.Coefficients.[k] :: factors))
+            if sorted && buildsAsIs factors seen (j + 1) m then
+                termDirectly kernels m c
+            else
+                termThroughConstructors kernels m c)
         |> List.ofArray
         |> Expr.add
 
     /// The same sum built node by node, for monomials built as they are (`builtAsIs`) over kernels in
-    /// strictly increasing canonical order. Then `Expr.power kᵢ eᵢ` is kᵢ^eᵢ itself, and the factors
-    /// of a term, taken by increasing kernel index, are in canonical order (no two share a base, so
-    /// kᵢ^e and kⱼ^f compare as kᵢ and kⱼ do) with distinct bases and one exp at most: `Expr.multiply`
-    /// keeps them as they are behind the coefficient (dropped when 1). Distinct monomials give terms
-    /// with distinct rests, so the sum is `Expr.sumOfUnlike` of them (listed in `compareFromLastKernel`
-    /// order, close to the canonical one, for the sort).
+    /// strictly increasing canonical order: each term by `termDirectly`; distinct monomials give
+    /// terms with distinct rests, so the sum is `Expr.sumOfUnlike` of them (listed in
+    /// `compareFromLastKernel` order, close to the canonical one, for the sort).
     let private buildDirectly (kernels: Expr[]) (p: Poly) : Expr =
         let mutable constant = Q.zero
         let terms = ResizeArray<Expr>(p.Monomials.Length)
 
         for k in termOrder p do
-            let m = p.Monomials.[k]
-            let c = p.Coefficients.[k]
-            let mutable factors = []
-
-            for i in m.Length - 1 .. -1 .. 0 do
-                if m.[i] = 1 then
-                    factors <- kernels.[i] :: factors
-                elif m.[i] <> 0 then
-                    factors <- Power(kernels.[i], Expr.integer m.[i]) :: factors
-
-            match factors with
-            | [] -> constant <- c
-            | [ f ] when c.IsOne -> terms.Add f
-            | fs when c.IsOne -> terms.Add(Product fs)
-            | fs -> terms.Add(Product(Number c :: fs))
+            match termDirectly kernels p.Monomials.[k] p.Coefficients.[k] with
+            | Number c -> constant <- c
+            | term -> terms.Add term
 
         Expr.sumOfUnlike constant (List.ofSeq terms)
 
