@@ -801,10 +801,29 @@ module Rational =
 
         Expr.sumOfUnlike constant (List.ofSeq terms)
 
-    /// The polynomial over its kernels: Σ c·Π kᵢ^eᵢ, kernels with eᵢ = 0 left out (k⁰ = 1).
+    /// The kernels p uses and p over them alone: the others leave nothing in its expression, and
+    /// dropping their columns (zero in every monomial) keeps the monomials in lexicographic order.
+    let private compact (kernels: Expr[]) (p: Poly) : Expr[] * Poly =
+        let used =
+            Array.init kernels.Length id
+            |> Array.filter (fun i -> p.Monomials |> Array.exists (fun m -> m.[i] <> 0))
+
+        if used.Length = kernels.Length then
+            kernels, p
+        else
+            Array.map (fun i -> kernels.[i]) used,
+            {
+                Vars = used.Length
+                Monomials = p.Monomials |> Array.map (fun m -> Array.map (fun i -> m.[i]) used)
+                Coefficients = p.Coefficients
+            }
+
+    /// The polynomial over its kernels: Σ c·Π kᵢ^eᵢ, kernels with eᵢ = 0 left out (k⁰ = 1), built
+    /// over the kernels it uses (`compact`), so that it is found again over other kernel lists.
     /// Remembered in the session by kernels and polynomial; a sum built from monomials built as
     /// they are is recorded as a `BuiltSum`, so that reading it again skips its terms.
     let private toExpr (kernels: Expr[]) (p: Poly) : Expr =
+        let kernels, p = compact kernels p
         let session = CurrentSession.Value
 
         match
@@ -834,9 +853,7 @@ module Rational =
                         {
                             Kernels = kernels
                             Poly = p
-                            Used =
-                                Array.init kernels.Length id
-                                |> Array.filter (fun i -> p.Monomials |> Array.exists (fun m -> m.[i] <> 0))
+                            Used = Array.init kernels.Length id
                         }
                 | _ -> ()
 
