@@ -99,9 +99,49 @@ module Poly =
 
         c
 
-    /// Sort terms (decreasing), merge equal monomials and drop zero coefficients.
+    /// The exponent arrays packed into one unsigned integer each, when they fit: b bits per
+    /// variable, b the bit width of the largest exponent, with vars·b ≤ 64 and no exponent negative.
+    /// Variable 0 takes the most significant place (the last variable when `fromLast`), so the
+    /// numeric order of the keys is the lexicographic order of the arrays (read from that end).
+    let tryPackKeys (fromLast: bool) (vars: int) (monomials: int[][]) : uint64[] voption =
+        let mutable largest = 0
+        let mutable negative = false
+
+        for m in monomials do
+            for e in m do
+                largest <- max largest e
+                negative <- negative || e < 0
+
+        let bits = 32 - System.Numerics.BitOperations.LeadingZeroCount(uint32 largest)
+
+        if negative || vars * bits > 64 then
+            ValueNone
+        else
+            let pack (m: int[]) =
+                let mutable key = 0UL
+
+                for i in 0 .. m.Length - 1 do
+                    let e = if fromLast then m.[m.Length - 1 - i] else m.[i]
+                    key <- (key <<< bits) ||| uint64 e
+
+                key
+
+            ValueSome(Array.map pack monomials)
+
+    /// Sort terms (decreasing), merge equal monomials and drop zero coefficients. Packed monomials
+    /// sort by their keys (equal monomials end up adjacent in any order, and their sum is exact).
     let private ofTerms (vars: int) (items: ResizeArray<struct (int[] * Q)>) =
-        items.Sort(fun (struct (a, _)) (struct (b, _)) -> compareMonomials b a)
+        let monomials = Array.init items.Count (fun k -> let struct (m, _) = items.[k] in m)
+
+        match tryPackKeys false vars monomials with
+        | ValueSome keys ->
+            let sorted = items.ToArray()
+            System.Array.Sort(keys, sorted)
+            System.Array.Reverse sorted
+            items.Clear()
+            items.AddRange sorted
+        | ValueNone -> items.Sort(fun (struct (a, _)) (struct (b, _)) -> compareMonomials b a)
+
         let monomials = ResizeArray<int[]>(items.Count)
         let coefficients = ResizeArray<Q>(items.Count)
         let mutable k = 0
@@ -189,7 +229,14 @@ module Poly =
     let negate (p: Poly) = scale (Q.ofInt -1) p
     let subtract (p: Poly) (q: Poly) = add p (negate q)
 
-    let private mulMonomial (a: int[]) (b: int[]) = Array.map2 (+) a b
+    /// The product of two monomials: their exponent arrays added (a loop; Array.map2 calls a closure per entry).
+    let private mulMonomial (a: int[]) (b: int[]) =
+        let r = Array.zeroCreate a.Length
+
+        for i in 0 .. a.Length - 1 do
+            r.[i] <- a.[i] + b.[i]
+
+        r
 
     let multiply (p: Poly) (q: Poly) =
         if isZero p || isZero q then

@@ -192,11 +192,13 @@ module Rational =
                         acc)
                 acc
         | ValueNone ->
-            if isStructure e then
-                Expr.children e |> List.fold (collectKernelsInto seen met) acc
-            elif not (met.Add e) then
-                acc
-            else
+            match e with
+            | Sum xs
+            | Product xs -> List.fold (collectKernelsInto seen met) acc xs
+            | Power(b, Integer _) -> collectKernelsInto seen met acc b // an integer exponent has no kernels
+            | Number _ -> acc
+            | _ when not (met.Add e) -> acc
+            | _ ->
                 match shape e with
                 | Kernel k
                 | InvertedKernel k -> if seen.Add k then k :: acc else acc
@@ -719,34 +721,49 @@ module Rational =
     let private strictlySorted (kernels: Expr[]) =
         Array.pairwise kernels |> Array.forall (fun (a, b) -> Expr.order a b < 0)
 
-    /// The monomial indices in `compareFromLastKernel` order. With at most eight kernels and
-    /// exponents below 256 a monomial packs into one integer, kernel i in byte i, whose numeric
-    /// order is that order (the last kernel in the most significant byte); the keys are distinct.
+    /// The monomial indices in `compareFromLastKernel` order, sorted by packed keys where they fit
+    /// (distinct monomials, distinct keys).
     let private termOrder (p: Poly) =
         let index = Array.init p.Monomials.Length id
 
-        let packs =
-            p.Vars <= 8
-            && p.Monomials |> Array.forall (Array.forall (fun e -> e >= 0 && e < 256))
-
-        if packs then
-            let keys =
-                p.Monomials
-                |> Array.map (fun m ->
-                    let mutable key = 0UL
-
-                    for i in m.Length - 1 .. -1 .. 0 do
-                        key <- (key <<< 8) ||| uint64 m.[i]
-
-                    key)
-
-            Array.Sort(keys, index)
-        else
-            Array.Sort(index, Comparison(fun i j -> compareFromLastKernel p.Monomials.[i] p.Monomials.[j]))
+        match Poly.tryPackKeys true p.Vars p.Monomials with
+        | ValueSome keys -> Array.Sort(keys, index)
+        | ValueNone -> Array.Sort(index, Comparison(fun i j -> compareFromLastKernel p.Monomials.[i] p.Monomials.[j]))
 
         index
 
-    /// Σ c·Π kᵢ^eᵢ through the constructors: each term by `Expr.multiply`, the sum by `Expr.add`.
+    /// The term c·Π kᵢ^eᵢ through the constructors: `Expr.multiply` of c and the `Expr.power`s.
+    let private termThroughConstructors (kernels: Expr[]) (m: int[]) (c: Q) : Expr =
+        let mutable factors = []
+
+        for i in m.Length - 1 .. -1 .. 0 do
+            if m.[i] <> 0 then
+                factors <- Expr.power kernels.[i] (Expr.integer m.[i]) :: factors
+
+        Expr.multiply (Number c :: factors)
+
+    /// The same term built node by node, for a monomial built as it is (`buildsAsIs`) over kernels
+    /// in strictly increasing canonical order. Then `Expr.power kᵢ eᵢ` is kᵢ^eᵢ itself, and the
+    /// factors, taken by increasing kernel index, are in canonical order (no two share a base, so
+    /// kᵢ^e and kⱼ^f compare as kᵢ and kⱼ do) with distinct bases and one exp at most:
+    /// `Expr.multiply` keeps them as they are behind the coefficient (dropped when 1).
+    let private termDirectly (kernels: Expr[]) (m: int[]) (c: Q) : Expr =
+        let mutable factors = []
+
+        for i in m.Length - 1 .. -1 .. 0 do
+            if m.[i] = 1 then
+                factors <- kernels.[i] :: factors
+            elif m.[i] <> 0 then
+                factors <- Power(kernels.[i], Expr.integer m.[i]) :: factors
+
+        match factors with
+        | [] -> Number c
+        | [ f ] when c.IsOne -> f
+        | fs when c.IsOne -> Product fs
+        | fs -> Product(Number c :: fs)
+
+    /// Σ c·Π kᵢ^eᵢ through `Expr.add`, the terms built as they are where they can be (kernels in
+    /// order, monomial built as it is), else through the constructors.
     let private buildThroughConstructors (kernels: Expr[]) (p: Poly) : Expr =
         let index =
             if p.Monomials.Length > presortLength then
@@ -754,53 +771,59 @@ module Rational =
             else
                 Array.init p.Monomials.Length id
 
+        let sorted = strictlySorted kernels
+        let factors = kernelFactors kernels
+        let seen = Array.zeroCreate kernels.Length
+
         index
-        |> Array.map (fun k ->
-            let m = p.Monomials.[k]
-            let mutable factors = []
+        |> Array.mapi (fun j k ->
+            let m, c = p.Monomials.[k], p.Coefficients.[k]
 
-            for i in m.Length - 1 .. -1 .. 0 do
-                if m.[i] <> 0 then
-                    factors <- Expr.power kernels.[i] (Expr.integer m.[i]) :: factors
-
-            Expr.multiply (Number p.Coefficients.[k] :: factors))
+            if sorted && buildsAsIs factors seen (j + 1) m then
+                termDirectly kernels m c
+            else
+                termThroughConstructors kernels m c)
         |> List.ofArray
         |> Expr.add
 
     /// The same sum built node by node, for monomials built as they are (`builtAsIs`) over kernels in
-    /// strictly increasing canonical order. Then `Expr.power kᵢ eᵢ` is kᵢ^eᵢ itself, and the factors
-    /// of a term, taken by increasing kernel index, are in canonical order (no two share a base, so
-    /// kᵢ^e and kⱼ^f compare as kᵢ and kⱼ do) with distinct bases and one exp at most: `Expr.multiply`
-    /// keeps them as they are behind the coefficient (dropped when 1). Distinct monomials give terms
-    /// with distinct rests, so the sum is `Expr.sumOfUnlike` of them (listed in `compareFromLastKernel`
-    /// order, close to the canonical one, for the sort).
+    /// strictly increasing canonical order: each term by `termDirectly`; distinct monomials give
+    /// terms with distinct rests, so the sum is `Expr.sumOfUnlike` of them (listed in
+    /// `compareFromLastKernel` order, close to the canonical one, for the sort).
     let private buildDirectly (kernels: Expr[]) (p: Poly) : Expr =
         let mutable constant = Q.zero
         let terms = ResizeArray<Expr>(p.Monomials.Length)
 
         for k in termOrder p do
-            let m = p.Monomials.[k]
-            let c = p.Coefficients.[k]
-            let mutable factors = []
-
-            for i in m.Length - 1 .. -1 .. 0 do
-                if m.[i] = 1 then
-                    factors <- kernels.[i] :: factors
-                elif m.[i] <> 0 then
-                    factors <- Power(kernels.[i], Expr.integer m.[i]) :: factors
-
-            match factors with
-            | [] -> constant <- c
-            | [ f ] when c.IsOne -> terms.Add f
-            | fs when c.IsOne -> terms.Add(Product fs)
-            | fs -> terms.Add(Product(Number c :: fs))
+            match termDirectly kernels p.Monomials.[k] p.Coefficients.[k] with
+            | Number c -> constant <- c
+            | term -> terms.Add term
 
         Expr.sumOfUnlike constant (List.ofSeq terms)
 
-    /// The polynomial over its kernels: Σ c·Π kᵢ^eᵢ, kernels with eᵢ = 0 left out (k⁰ = 1).
+    /// The kernels p uses and p over them alone: the others leave nothing in its expression, and
+    /// dropping their columns (zero in every monomial) keeps the monomials in lexicographic order.
+    let private compact (kernels: Expr[]) (p: Poly) : Expr[] * Poly =
+        let used =
+            Array.init kernels.Length id
+            |> Array.filter (fun i -> p.Monomials |> Array.exists (fun m -> m.[i] <> 0))
+
+        if used.Length = kernels.Length then
+            kernels, p
+        else
+            Array.map (fun i -> kernels.[i]) used,
+            {
+                Vars = used.Length
+                Monomials = p.Monomials |> Array.map (fun m -> Array.map (fun i -> m.[i]) used)
+                Coefficients = p.Coefficients
+            }
+
+    /// The polynomial over its kernels: Σ c·Π kᵢ^eᵢ, kernels with eᵢ = 0 left out (k⁰ = 1), built
+    /// over the kernels it uses (`compact`), so that it is found again over other kernel lists.
     /// Remembered in the session by kernels and polynomial; a sum built from monomials built as
     /// they are is recorded as a `BuiltSum`, so that reading it again skips its terms.
     let private toExpr (kernels: Expr[]) (p: Poly) : Expr =
+        let kernels, p = compact kernels p
         let session = CurrentSession.Value
 
         match
@@ -830,9 +853,7 @@ module Rational =
                         {
                             Kernels = kernels
                             Poly = p
-                            Used =
-                                Array.init kernels.Length id
-                                |> Array.filter (fun i -> p.Monomials |> Array.exists (fun m -> m.[i] <> 0))
+                            Used = Array.init kernels.Length id
                         }
                 | _ -> ()
 
@@ -936,19 +957,45 @@ module Rational =
             e
         | _ -> simplifyKernelsOf step e
 
+    /// The children mapped in order, structure through `simplifyKernels`, kernel insides through
+    /// `step`; the node itself when every child comes back equal, else the node rebuilt. Lists are
+    /// built only from the first child that changes (most subtrees come back as they are).
     and private simplifyKernelsOf (step: Expr -> Expr) (e: Expr) : Expr =
-        let children = Expr.children e
+        let inside = if isStructure e then simplifyKernels step else step
+        let same (a: Expr) (b: Expr) = obj.ReferenceEquals(a, b) || a = b
 
-        let mapped =
-            if isStructure e then
-                children |> List.map (simplifyKernels step)
-            else
-                children |> List.map step
+        /// The mapped list from the first changed child on; `before` are the unchanged ones, reversed.
+        let rec mapFrom (before: Expr list) (xs: Expr list) =
+            match xs with
+            | [] -> ValueNone
+            | x :: rest ->
+                let y = inside x
 
-        if List.forall2 (fun a b -> obj.ReferenceEquals(a, b) || a = b) children mapped then
-            e
-        else
-            Expr.rebuild e mapped
+                if same x y then
+                    mapFrom (x :: before) rest
+                else
+                    ValueSome(List.rev before @ y :: List.map inside rest)
+
+        match e with
+        | Sum xs
+        | Product xs ->
+            match mapFrom [] xs with
+            | ValueNone -> e
+            | ValueSome mapped -> Expr.rebuild e mapped
+        | Power(b, x) ->
+            let b' = inside b
+            let x' = inside x
+            if same b b' && same x x' then e else Expr.power b' x'
+        | Ln x ->
+            let x' = inside x
+            if same x x' then e else Expr.ln x'
+        | Exp x ->
+            let x' = inside x
+            if same x x' then e else Expr.exp x'
+        | Number _
+        | Symbol _
+        | Undefined
+        | ComplexInfinity -> e
 
     /// What one normalization remembers, both by reference: `Pass` maps a node to its result of
     /// one pass, `Layer` maps a layer input (a node with settled kernels) to `normalizeLayer` of it.
