@@ -45,6 +45,10 @@ let line (label: string) (dashed: bool) (x: float[]) (y: float[]) : Line =
         Dashed = dashed
     }
 
+/// A horizontal line at `value` across [x₀, x₁] (a level or an asymptote).
+let horizontal (label: string) (dashed: bool) (x0: float) (x1: float) (value: float) =
+    line label dashed [| x0; x1 |] [| value; value |]
+
 /// A panel from its title, axis labels, log flags, lines and dots.
 let panel title xLabel yLabel logX logY (lines: Line list) (dots: Dots list) =
     {

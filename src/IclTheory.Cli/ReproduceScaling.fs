@@ -44,13 +44,7 @@ let private againstCompute (label: string) (c: ScalingLaw.ScalingCurve) : Line =
 /// formula, solid for the engine's own limit.
 let private level (dashed: bool) (label: string) (lines: Line list) (value: float) : Line =
     let xs = lines |> List.collect (fun l -> List.ofArray l.X)
-
-    {
-        Label = label
-        X = [| List.min xs; List.max xs |]
-        Y = [| value; value |]
-        Dashed = dashed
-    }
+    horizontal label dashed (List.min xs) (List.max xs) value
 
 let private asymptote = level true
 

@@ -102,15 +102,11 @@ let private validate (size: Figure4WidthSize) =
     size.Depths |> List.iter (Validate.atLeast "depth" 1)
 
 /// Width N = D/2 and context P = 2D of panels (b) and (c), as the engine's bottleneck.
-let private halfWidthDoubleContext (d: int) : TwoPoint.Bottleneck =
+let halfWidthDoubleContext (d: int) : TwoPoint.Bottleneck =
     {
         AlphaN = float (d / 2) / float d
         AlphaP = Some 2.0
     }
-
-/// A horizontal dashed level across [x₀, x₁].
-let private levelLine (label: string) (x0: float) (x1: float) (value: float) =
-    line label true [| x0; x1 |] [| value; value |]
 
 /// The time at which the curve is closest, in log space, to the geometric mean of its first loss and
 /// its floor: the middle of the decay, where panel (a) anchors the printed power law.
@@ -147,7 +143,7 @@ let timeLaw (size: Figure4WidthSize) =
         [
             line (sprintf "β = %g" beta) false ts losses
             line (sprintf "t^(−β/(2+β)), β = %g" beta) true ts (ts |> Array.map (fun t -> anchor * t ** e))
-            levelLine (sprintf "floor min_γ loss, β = %g" beta) ts[0] ts[ts.Length - 1] curve.Final.Loss
+            horizontal (sprintf "floor min_γ loss, β = %g" beta) true ts[0] ts[ts.Length - 1] curve.Final.Loss
         ]
 
     panel
@@ -206,11 +202,11 @@ let landscape (size: Figure4WidthSize) (seed: uint64) =
                     (gs |> Array.map (fun g -> (TwoPoint.lossFrom k (g * float l) l).Loss))
         ]
         [
-            for li, l in Array.indexed depths ->
+            for l in depths ->
                 let points = Array.init steps.Length (fun gi -> mc.At(l, gi))
 
                 {
-                    Label = sprintf "Monte-Carlo, L = %d" depths[li]
+                    Label = sprintf "Monte-Carlo, L = %d" l
                     X = steps
                     Y = points |> Array.map (fun p -> p.Loss)
                     Se = points |> Array.map (fun p -> p.StandardError)
@@ -266,7 +262,7 @@ let training (size: Figure4WidthSize) (seed: uint64) (report: int -> int -> unit
                 let final = ScalingLaw.finalLossOn k l
                 let flow = ScalingLaw.lossCurveOn k l final ts
                 yield line (sprintf "flow, L = %d" l) false ts (flow |> Array.map (fun p -> p.Loss))
-                yield levelLine (sprintf "floor min_γ loss, L = %d" l) ts[0] ts[ts.Length - 1] final.Loss
+                yield horizontal (sprintf "floor min_γ loss, L = %d" l) true ts[0] ts[ts.Length - 1] final.Loss
         ]
 
     let dotsOf (l: int, results: TrainResult[]) =

@@ -131,9 +131,9 @@ module Poly =
     /// Sort terms (decreasing), merge equal monomials and drop zero coefficients. Packed monomials
     /// sort by their keys (equal monomials end up adjacent in any order, and their sum is exact).
     let private ofTerms (vars: int) (items: ResizeArray<struct (int[] * Q)>) =
-        let monomials = Array.init items.Count (fun k -> let struct (m, _) = items.[k] in m)
+        let unsorted = Array.init items.Count (fun k -> let struct (m, _) = items.[k] in m)
 
-        match tryPackKeys false vars monomials with
+        match tryPackKeys false vars unsorted with
         | ValueSome keys ->
             let sorted = items.ToArray()
             System.Array.Sort(keys, sorted)
