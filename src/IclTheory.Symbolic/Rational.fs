@@ -43,15 +43,10 @@ module Rational =
     /// Zero stays recognizable: such a sum vanishes only when every fraction does.
     type private Partial = Fraction list
 
-    /// A sum that `toExpr` built from a polynomial over sorted kernels with every term c·Π kᵢ^eᵢ
-    /// left as it is (no power of a kernel rewritten, no two factors merged): reading the sum back
-    /// over the same kernels gives the polynomial again. `Used` lists the indices of the kernels it contains.
-    type private BuiltSum =
-        {
-            Kernels: Expr[]
-            Poly: Poly
-            Used: int[]
-        }
+    /// A sum that `toExpr` built from a polynomial over the kernels it uses, in canonical order, with
+    /// every term c·Π kᵢ^eᵢ left as it is (no power of a kernel rewritten, no two factors merged):
+    /// reading the sum back over those kernels gives the polynomial again.
+    type private BuiltSum = { Kernels: Expr[]; Poly: Poly }
 
     /// Keys of results over sorted kernels: the kernels, and what was converted over them.
     let private overKernels<'T when 'T: equality> () =
@@ -183,14 +178,8 @@ module Rational =
     let rec private collectKernelsInto (seen: HashSet<Expr>) (met: HashSet<Expr>) (acc: Expr list) (e: Expr) =
         match builtSum e with
         | ValueSome built ->
-            built.Used
-            |> Array.fold
-                (fun acc i ->
-                    if seen.Add built.Kernels.[i] then
-                        built.Kernels.[i] :: acc
-                    else
-                        acc)
-                acc
+            built.Kernels
+            |> Array.fold (fun acc k -> if seen.Add k then k :: acc else acc) acc
         | ValueNone ->
             match e with
             | Sum xs
@@ -508,23 +497,20 @@ module Rational =
         then
             ValueSome built.Poly
         else
-            let position = Array.create built.Kernels.Length -1
-
-            for i in built.Used do
-                position.[i] <- Array.FindIndex(current, (fun c -> Expr.Same(c, built.Kernels.[i])))
-
-            let moved = built.Used |> Array.map (fun i -> position.[i])
+            let position =
+                built.Kernels
+                |> Array.map (fun k -> Array.FindIndex(current, (fun c -> Expr.Same(c, k))))
 
             if
-                moved |> Array.exists (fun j -> j < 0)
-                || moved |> Array.pairwise |> Array.exists (fun (a, b) -> a >= b)
+                position |> Array.exists (fun j -> j < 0)
+                || position |> Array.pairwise |> Array.exists (fun (a, b) -> a >= b)
             then
                 ValueNone
             else
                 let move (m: int[]) =
                     let r = Array.zeroCreate n
 
-                    for i in built.Used do
+                    for i in 0 .. m.Length - 1 do
                         r.[position.[i]] <- m.[i]
 
                     r
@@ -848,13 +834,7 @@ module Rational =
                 session.Polys.[struct (kernels, p)] <- result
 
                 match result with
-                | Sum _ when clean ->
-                    session.Sums.[result] <-
-                        {
-                            Kernels = kernels
-                            Poly = p
-                            Used = Array.init kernels.Length id
-                        }
+                | Sum _ when clean -> session.Sums.[result] <- { Kernels = kernels; Poly = p }
                 | _ -> ()
 
             result
@@ -948,9 +928,8 @@ module Rational =
     let rec private simplifyKernels (step: Expr -> Expr) (e: Expr) : Expr =
         match builtSum e with
         | ValueSome built when
-            built.Used
-            |> Array.forall (fun i ->
-                let k = built.Kernels.[i]
+            built.Kernels
+            |> Array.forall (fun k ->
                 let settled = simplifyKernels step k
                 obj.ReferenceEquals(settled, k) || settled = k)
             ->
