@@ -101,13 +101,6 @@ let private validate (size: Figure4WidthSize) =
 
     size.Depths |> List.iter (Validate.atLeast "depth" 1)
 
-/// Width N = D/2 and context P = 2D of panels (b) and (c), as the engine's bottleneck.
-let halfWidthDoubleContext (d: int) : TwoPoint.Bottleneck =
-    {
-        AlphaN = float (d / 2) / float d
-        AlphaP = Some 2.0
-    }
-
 /// The time at which the curve is closest, in log space, to the geometric mean of its first loss and
 /// its floor: the middle of the decay, where panel (a) anchors the printed power law.
 let private midDecayIndex (losses: float[]) (floor: float) =
@@ -165,7 +158,7 @@ let private mcSteps (edge: float) =
 let landscape (size: Figure4WidthSize) (seed: uint64) =
     let d = size.LandscapeDim
     let s = Spectrum.powerLaw 1.0 1.0 d
-    let b = halfWidthDoubleContext d
+    let b = TwoPointClaims.halfWidthDoubleContext d
     let k = ScalingLaw.kernelForDepths s b size.Depths 1e-10
     let gs = Array.init 60 (fun i -> 1.9 * float (i + 1) / 60.0 / k.Edge)
     let steps = mcSteps k.Edge
@@ -216,22 +209,18 @@ let landscape (size: Figure4WidthSize) (seed: uint64) =
 /// One training run of panel (c) at depth L: the reduced-Γ model behind the rank-(D/2) map, RRS,
 /// P = 2D, batch D.
 let private trainProjected (size: Figure4WidthSize) (depth: int) (seed: uint64) =
-    let d = size.TrainDim
-
-    let inner =
-        StructuredTask.PowerLaw(d, 2.0, 1.0, 0.0, 1.0, 1.0, CovarianceSetting.RandomRotation)
+    let logSteps = TrainDefaults.logSteps size.Steps size.LogPoints
 
     ReducedGammaTrainer.Train(
-        TrainOptions(
-            ProjectedTask(inner, d / 2),
-            depth,
-            size.Steps,
-            d,
-            size.Lr,
-            seed,
-            EvalContexts = size.EvalContexts,
-            LogSteps = TrainDefaults.logSteps size.Steps size.LogPoints
-        )
+        TwoPointClaims.halfWidthTrainOptions
+            size.TrainDim
+            depth
+            size.Steps
+            size.TrainDim
+            size.Lr
+            seed
+            size.EvalContexts
+            logSteps
     )
 
 /// Panel (c): trained test losses (run means ± SE) against the engine's flow and floors at the
@@ -239,7 +228,10 @@ let private trainProjected (size: Figure4WidthSize) (depth: int) (seed: uint64) 
 let training (size: Figure4WidthSize) (seed: uint64) (report: int -> int -> unit) =
     let d = size.TrainDim
     let s = Spectrum.powerLaw 1.0 1.0 d
-    let k = ScalingLaw.kernelForDepths s (halfWidthDoubleContext d) size.Depths 1e-10
+
+    let k =
+        ScalingLaw.kernelForDepths s (TwoPointClaims.halfWidthDoubleContext d) size.Depths 1e-10
+
     let total = size.Depths.Length * size.Seeds
 
     let runs =

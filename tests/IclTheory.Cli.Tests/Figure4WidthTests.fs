@@ -28,7 +28,9 @@ let private dotsOf (p: Panel) (depth: int) =
 let private engineAt (size: Figure4WidthSize) (depth: int) (times: float[]) =
     let d = size.TrainDim
     let s = Spectrum.powerLaw 1.0 1.0 d
-    let k = ScalingLaw.kernelForDepths s (halfWidthDoubleContext d) size.Depths 1e-10
+
+    let k =
+        ScalingLaw.kernelForDepths s (TwoPointClaims.halfWidthDoubleContext d) size.Depths 1e-10
 
     let rate g =
         -0.5 * (TwoPoint.slopeFrom k g depth).Loss
@@ -93,7 +95,7 @@ let ``figure 4 at finite width: panel (b) lines are the engine's loss at the plo
             3UL
 
     let s = Spectrum.powerLaw 1.0 1.0 16
-    let b = halfWidthDoubleContext 16
+    let b = TwoPointClaims.halfWidthDoubleContext 16
 
     for l in tiny.Depths do
         let line = p.Lines |> List.find (fun x -> x.Label = sprintf "L = %d" l)

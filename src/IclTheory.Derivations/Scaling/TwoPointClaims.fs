@@ -497,6 +497,40 @@ let limits: Claim =
                 Compare.outcome (nearInfinite @ oneP) "two independent routes and the N, P → ∞ engine agree"
     }
 
+/// Width N = D/2 and context P = 2D (α_N = N/D, α_P = P/D of Eqs. 108–109): the bottleneck of the
+/// trained reduced-Γ checks here and of Figure 4's finite-width panels.
+let halfWidthDoubleContext (d: int) : TwoPoint.Bottleneck =
+    {
+        AlphaN = float (d / 2) / float d
+        AlphaP = Some 2.0
+    }
+
+/// Online SGD (Eq. 62) of the reduced-Γ model behind the frozen rank-N map x̃ = Ax (Eq. 14) in RRS with
+/// ν = β = 1, N = D/2, P = 2D, K = D and σ² = 0: the setting of `halfWidthDoubleContext`.
+let halfWidthTrainOptions
+    (d: int)
+    (depth: int)
+    (steps: int)
+    (batch: int)
+    (eta: float)
+    (seed: uint64)
+    (evalContexts: int)
+    (logSteps: int[])
+    =
+    let inner =
+        StructuredTask.PowerLaw(d, 2.0, 1.0, 0.0, 1.0, 1.0, CovarianceSetting.RandomRotation)
+
+    TrainOptions(
+        ProjectedTask(inner, d / 2),
+        depth,
+        steps,
+        batch,
+        eta,
+        seed,
+        EvalContexts = evalContexts,
+        LogSteps = logSteps
+    )
+
 /// Trained reduced-Γ models behind the frozen rank-N map x̃ = Ax (Eq. 14) against the engine's flow.
 let projectedTraining: Claim =
     {
@@ -522,13 +556,8 @@ let projectedTraining: Claim =
                 let runAt (d: int) =
                     let spectrum = Spectrum.powerLaw 1.0 1.0 d
 
-                    let b =
-                        {
-                            TwoPoint.AlphaN = 0.5
-                            TwoPoint.AlphaP = Some 2.0
-                        }
-
-                    let k = TwoPoint.flowKernel TwoPoint.derived spectrum b depth 1e-10
+                    let k =
+                        TwoPoint.flowKernel TwoPoint.derived spectrum (halfWidthDoubleContext d) depth 1e-10
 
                     let rate g =
                         -0.5 * (TwoPoint.slopeFrom k g depth).Loss
@@ -542,30 +571,16 @@ let projectedTraining: Claim =
                             for run in 0 .. seeds - 1 ->
                                 s.Report(sprintf "result7-sgd: D = %d, seed %d of %d" d (run + 1) seeds)
 
-                                let inner =
-                                    StructuredTask.PowerLaw(
-                                        d,
-                                        2.0,
-                                        1.0,
-                                        0.0,
-                                        1.0,
-                                        1.0,
-                                        CovarianceSetting.RandomRotation
-                                    )
-
-                                let task = ProjectedTask(inner, d / 2)
-
                                 let options =
-                                    TrainOptions(
-                                        task,
-                                        depth,
-                                        Array.max logSteps,
-                                        2 * d,
-                                        eta,
-                                        s.Seed + uint64 (d * 31 + run * 104729),
-                                        EvalContexts = 8,
-                                        LogSteps = Array.append [| 0 |] logSteps
-                                    )
+                                    halfWidthTrainOptions
+                                        d
+                                        depth
+                                        (Array.max logSteps)
+                                        (2 * d)
+                                        eta
+                                        (s.Seed + uint64 (d * 31 + run * 104729))
+                                        8
+                                        (Array.append [| 0 |] logSteps)
 
                                 let r = ReducedGammaTrainer.Train(options)
                                 logSteps |> Array.mapi (fun i _ -> r.Curve[i + 1].GammaBar)
