@@ -283,6 +283,23 @@ type ShapeArgs =
             | Beta _ -> "source exponent β > 0; default 1."
             | Format _ -> "output format (default text)."
 
+type SimplifyArgs =
+    | [<MainCommand; ExactlyOnce>] Formula of formula: string
+    | Diff of symbol: string
+    | At of point: string
+    | Equal of other: string
+    | Format of FormatArg
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Formula _ -> "the formula in plain text, e.g. 'beta/(2+beta)', 'nu*beta', 't^(-beta/(2+beta))'."
+            | Diff _ -> "also print the derivative with respect to this symbol, simplified."
+            | At _ -> "also evaluate at this point: name=value pairs separated by commas, e.g. nu=1,beta=0.5."
+            | Equal _ ->
+                "also compare with this formula: equal canonical forms, and a numeric probe at 64 seeded points."
+            | Format _ -> "output format (default text)."
+
 type ScalingLawArgs =
     | Nu of nu: float
     | Beta of beta: float
@@ -319,6 +336,7 @@ type IclArgs =
     | [<CliPrefix(CliPrefix.None)>] Train of ParseResults<TrainArgs>
     | [<CliPrefix(CliPrefix.None)>] Exponents of ParseResults<ExponentsArgs>
     | [<CliPrefix(CliPrefix.None)>] Shape of ParseResults<ShapeArgs>
+    | [<CliPrefix(CliPrefix.None)>] Simplify of ParseResults<SimplifyArgs>
     | [<CliPrefix(CliPrefix.None)>] Scaling_Law of ParseResults<ScalingLawArgs>
     | [<CliPrefix(CliPrefix.None)>] Check of ParseResults<CheckArgs>
     | [<CliPrefix(CliPrefix.None)>] Reproduce of ParseResults<ReproduceArgs>
@@ -339,6 +357,8 @@ type IclArgs =
             | Exponents _ ->
                 "every scaling exponent of the paper: printed, derived by the symbolic core, and their values."
             | Shape _ -> "compute-optimal allocation of Eq. 18 (C = t·P²·N²·L): resource exponents and L ∝ N^ν."
+            | Simplify _ ->
+                "the symbolic core on a formula: canonical form (plain, Unicode, LaTeX), derivative, value, equality."
             | Scaling_Law _ ->
                 "Eq. 18 fitted to the finite-(N, L) engine (Huber, bootstrap intervals) next to the symbolic exponents, and the compute frontier."
             | Check _ -> "run the registry of the paper's claims: theory vs simulation vs printed."

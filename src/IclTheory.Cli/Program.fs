@@ -112,6 +112,15 @@ let run (argv: string array) =
                     (a.GetResult(ShapeArgs.Nu, defaultValue = 1.0))
                     (a.GetResult(ShapeArgs.Beta, defaultValue = 1.0))
             )
+        | Simplify a ->
+            print (
+                Commands.format (a.TryGetResult SimplifyArgs.Format),
+                SimplifyCommand.report
+                    (a.GetResult SimplifyArgs.Formula)
+                    (a.TryGetResult SimplifyArgs.Diff)
+                    (a.TryGetResult SimplifyArgs.At)
+                    (a.TryGetResult SimplifyArgs.Equal)
+            )
         | Scaling_Law a ->
             let text = ScalingLawCommand.command a
             Console.Out.Write(if text.EndsWith "\n" then text else text + "\n")
