@@ -1,5 +1,6 @@
 module IclTheory.Cli.Tests.ScalingCliTests
 
+open System
 open Xunit
 open IclTheory.Cli.Tests.CliRunner
 
@@ -127,3 +128,45 @@ let ``loss rrs with a gaussian map prints the depth-one closed form`` () =
     let expected = wl - 2.0 * b1 * wl2 + b1 * b1 * wl3 + (b2 - b1 * b1) * l1 * wl2
     let loss = j.GetProperty("loss").GetDouble()
     Assert.InRange(loss, expected * (1.0 - 1e-9), expected * (1.0 + 1e-9))
+
+/// γ²/L = 4096 at the tightest tolerance needs more than the 1024-node cap (512 nodes suffice at
+/// 1e-10): the contour integral must say so with its parameters, exit 3, and print no loss.
+[<Fact>]
+let ``an unconverged contour integral exits 3 naming the parameters, with no loss printed`` () =
+    let args tolerance =
+        [
+            "loss"
+            "--setting"
+            "rrs"
+            "--dim"
+            "200"
+            "--width"
+            "60"
+            "--context"
+            "200"
+            "--depth"
+            "64"
+            "--gamma"
+            "512"
+            "--tolerance"
+            tolerance
+            "--format"
+            "json"
+        ]
+
+    let code, out, err = icl (args "1e-14")
+    Assert.Equal(3, code)
+    Assert.Equal("", out)
+
+    for part in
+        [
+            "contour integral (Eq. 103) did not converge"
+            "D = 200, α_N = 0.3, α_P = 1"
+            "(γ = 512, L = 64)"
+            "1E-14 relative with 1024 nodes"
+        ] do
+        Assert.Contains(part, err)
+
+    let code10, out10, _ = icl (args "1e-10")
+    Assert.Equal(0, code10)
+    Assert.True(Double.IsFinite((json out10).GetProperty("loss").GetDouble()))

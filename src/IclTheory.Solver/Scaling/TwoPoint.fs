@@ -250,33 +250,29 @@ let private pointAt (e: Ellipse) (theta: float) =
 let private tangentAt (e: Ellipse) (theta: float) =
     Complex(-e.A * sin theta, e.B * cos theta)
 
-/// Continues the solution κ(z) of Eq. 110 from θ0 (known κ0) to θ1 along the ellipse, halving the
-/// step when Newton does not settle; fails with the parameters after 12 halvings.
-let rec private continueTo
-    (lambda: float[])
-    (b: Bottleneck)
+/// Continues a solution of the self-consistency (κ, or (κ, u) for the Gaussian map) from θ0 to θ1
+/// along the ellipse: `newtonAt s state` solves at s = −z(θ1) from `state`; a solve is accepted when it
+/// converges and moves κ by at most half its size, otherwise the step is halved; `failure θ` is raised
+/// after 12 halvings.
+let rec private continueAlong
     (e: Ellipse)
-    (what: string)
+    (newtonAt: Complex -> 'S -> 'S option)
+    (kappaOf: 'S -> Complex)
+    (failure: float -> exn)
     (theta0: float)
-    (kappa0: Complex)
+    (state: 'S)
     (theta1: float)
-    depth
-    =
-    let s = -(pointAt e theta1)
+    (depth: int)
+    : 'S =
+    let k0 = kappaOf state
 
-    match newton lambda b s kappa0 with
-    | Some k when Complex.Abs(k - kappa0) <= 0.5 * (Complex.Abs kappa0 + 1e-12) -> k
+    match newtonAt (-(pointAt e theta1)) state with
+    | Some next when Complex.Abs(kappaOf next - k0) <= 0.5 * (Complex.Abs k0 + 1e-12) -> next
     | _ when depth < 12 ->
         let mid = 0.5 * (theta0 + theta1)
-        let km = continueTo lambda b e what theta0 kappa0 mid (depth + 1)
-        continueTo lambda b e what mid km theta1 (depth + 1)
-    | _ ->
-        raise (
-            ConvergenceException(
-                "two-point τ root finder (Eq. 110)",
-                sprintf "%s: no solution continued to θ = %s on the contour" what (fmt theta1)
-            )
-        )
+        let atMid = continueAlong e newtonAt kappaOf failure theta0 state mid (depth + 1)
+        continueAlong e newtonAt kappaOf failure mid atMid theta1 (depth + 1)
+    | _ -> raise (failure theta1)
 
 /// The starting solution at θ = 0 (real z > edge): bisection in u on the decreasing branch of z(κ).
 let private startingKappa (lambda: float[]) (b: Bottleneck) (uEdge: float) (z0: float) (what: string) =
@@ -350,8 +346,39 @@ let private mirrored (upper: Node[]) (n: int) =
                 C = Complex.Conjugate m.C
             })
 
-/// Solves Eq. 110 at the n nodes of the ellipse with parameter ρ around [0, edge]: the upper half
-/// by continuation from the real start, the lower half by conjugate symmetry.
+/// The n contour nodes θ_j = 2πj/n of the ellipse with parameter ρ around [0, edge]: the upper half
+/// (j = 0..n/2) by continuation from `start` at θ = 0, node j built from its solution by `nodeOf`
+/// (point, quadrature weight dz/dθ·2π/(2πi n), solution), checked for the Herglotz branch; the lower
+/// half by conjugate symmetry.
+let private solveOnContour
+    (lambda: float[])
+    (what: string)
+    (edge: float)
+    (rho: float)
+    (n: int)
+    (start: float -> 'S)
+    (newtonAt: Complex -> 'S -> 'S option)
+    (kappaOf: 'S -> Complex)
+    (failure: float -> exn)
+    (nodeOf: Complex -> Complex -> 'S -> Node)
+    =
+    let e = ellipseFor edge rho
+    let theta j = 2.0 * Math.PI * float j / float n
+    let half = n / 2
+    let states = Array.zeroCreate<'S>(half + 1)
+    states[0] <- start (pointAt e 0.0).Real
+
+    for j in 1..half do
+        states[j] <- continueAlong e newtonAt kappaOf failure (theta (j - 1)) states[j - 1] (theta j) 0
+
+    let upper =
+        Array.init (half + 1) (fun j ->
+            nodeOf (pointAt e (theta j)) (tangentAt e (theta j) / Complex(0.0, float n)) states[j])
+
+    upper |> Array.iter (checkBranch lambda what)
+    mirrored upper n
+
+/// Solves Eq. 110 at the n nodes of the ellipse with parameter ρ around [0, edge] (`solveOnContour`).
 let private solveNodes
     (spectrum: Spectrum.Spectrum)
     (b: Bottleneck)
@@ -362,25 +389,25 @@ let private solveNodes
     =
     let lambda = spectrum.Lambda
     let what = describe spectrum b
-    let e = ellipseFor edge rho
-    let theta j = 2.0 * Math.PI * float j / float n
 
-    let weight j =
-        tangentAt e (theta j) / Complex(0.0, float n)
+    let failure theta =
+        ConvergenceException(
+            "two-point τ root finder (Eq. 110)",
+            sprintf "%s: no solution continued to θ = %s on the contour" what (fmt theta)
+        )
+        :> exn
 
-    let half = n / 2
-    let kappas = Array.zeroCreate<Complex>(half + 1)
-    kappas[0] <- startingKappa lambda b uEdge (pointAt e 0.0).Real what
-
-    for j in 1..half do
-        kappas[j] <- continueTo lambda b e what (theta (j - 1)) kappas[j - 1] (theta j) 0
-
-    let upper =
-        Array.init (half + 1) (fun j -> nodeAt lambda b (pointAt e (theta j)) (weight j) kappas[j])
-
-    upper |> Array.iter (checkBranch lambda what)
-
-    mirrored upper n
+    solveOnContour
+        lambda
+        what
+        edge
+        rho
+        n
+        (fun z0 -> startingKappa lambda b uEdge z0 what)
+        (newton lambda b)
+        id
+        failure
+        (nodeAt lambda b)
 
 /// The width projection of Eq. 14: `Rank`, AᵀA the rank-N coordinate projection (Eq. 107), so B = AᵀA;
 /// `Gaussian`, A ∈ R^{N×D} with iid N(0, 1/D) entries and B = (AᵀA)², whose nonzero eigenvalues are μ²
@@ -601,55 +628,36 @@ let private gaussianStart (lambda: float[]) (b: Bottleneck) (z0: float) (what: s
         (struct (k0, traceB / tau0))
 
 /// Solves Eq. 36 at the n nodes of the ellipse for the Gaussian map, as `solveNodes` does for the rank
-/// projection (continuation with step halving; Herglotz check; conjugate lower half).
+/// projection (`solveOnContour`); the solution carries (κ, u), and Ψ = uτ/(1 − τ).
 let private solveGaussianNodes (spectrum: Spectrum.Spectrum) (b: Bottleneck) (edge: float) (rho: float) (n: int) =
     let lambda = spectrum.Lambda
     let what = describe spectrum b + ", Gaussian map"
-    let e = ellipseFor edge rho
-    let theta j = 2.0 * Math.PI * float j / float n
 
-    let weight j =
-        tangentAt e (theta j) / Complex(0.0, float n)
+    let failure theta =
+        ConvergenceException(
+            "two-point τ root finder (Eq. 36, Gaussian map)",
+            sprintf "%s: no solution continued to θ = %s on the contour" what (fmt theta)
+        )
+        :> exn
 
-    let half = n / 2
+    let nodeOf z weight (struct (k, u): struct (Complex * Complex)) =
+        let node = nodeAt lambda b z weight k
 
-    let rec continueFrom theta0 (state: struct (Complex * Complex)) theta1 depth =
-        let s = -(pointAt e theta1)
-        let struct (k0, _) = state
+        { node with
+            Psi = u * node.Tau / (Complex.One - node.Tau)
+        }
 
-        match newtonGaussian lambda b s state with
-        | Some(struct (k, _) as next) when Complex.Abs(k - k0) <= 0.5 * (Complex.Abs k0 + 1e-12) -> next
-        | _ when depth < 12 ->
-            let mid = 0.5 * (theta0 + theta1)
-            let sm = continueFrom theta0 state mid (depth + 1)
-            continueFrom mid sm theta1 (depth + 1)
-        | _ ->
-            raise (
-                ConvergenceException(
-                    "two-point τ root finder (Eq. 36, Gaussian map)",
-                    sprintf "%s: no solution continued to θ = %s on the contour" what (fmt theta1)
-                )
-            )
-
-    let states = Array.zeroCreate<struct (Complex * Complex)>(half + 1)
-    states[0] <- gaussianStart lambda b (pointAt e 0.0).Real what
-
-    for j in 1..half do
-        states[j] <- continueFrom (theta (j - 1)) states[j - 1] (theta j) 0
-
-    let upper =
-        Array.init (half + 1) (fun j ->
-            let struct (k, _) = states[j]
-            let node = nodeAt lambda b (pointAt e (theta j)) (weight j) k
-            let struct (_, u) = states[j]
-
-            { node with
-                Psi = u * node.Tau / (Complex.One - node.Tau)
-            })
-
-    upper |> Array.iter (checkBranch lambda what)
-
-    mirrored upper n
+    solveOnContour
+        lambda
+        what
+        edge
+        rho
+        n
+        (fun z0 -> gaussianStart lambda b z0 what)
+        (newtonGaussian lambda b)
+        (fun (struct (k, _)) -> k)
+        failure
+        nodeOf
 
 /// 𝓑(s, s') = tr (s_B + B)⁻¹(s'_B + B)⁻¹ for the rank-N projection B (Eqs. 38, 107–108),
 /// s_B = (1/τ − 1)Ψ (Eq. 36).
@@ -1078,12 +1086,18 @@ let kernelForProjection
         if converged then
             k
         elif 2 * n > MaxNodes then
+            let at =
+                probes
+                |> List.map (fun (g, l) -> sprintf "(γ = %s, L = %d)" (fmt g) l)
+                |> String.concat ", "
+
             raise (
                 ConvergenceException(
                     "two-point contour integral (Eq. 103)",
                     sprintf
-                        "%s: not converged to %s relative with %d nodes (ρ = %s)"
+                        "%s, %s: not converged to %s relative with %d nodes (ρ = %s)"
                         (describe spectrum b)
+                        at
                         (fmt tolerance)
                         n
                         (fmt rho)
