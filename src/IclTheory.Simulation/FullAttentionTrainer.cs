@@ -111,7 +111,7 @@ public static class FullAttentionTrainer
         return context;
     }
 
-    /// <summary>State of one training run: the weights, per-chunk buffers and the logged curve.</summary>
+    /// <summary>State of one training run: the weights, per-chunk workspaces and the logged curve.</summary>
     private sealed class SgdRun
     {
         private readonly FullAttentionOptions options;
@@ -119,17 +119,9 @@ public static class FullAttentionTrainer
         private readonly IProgress<(int Step, int Steps)>? progress;
         private readonly CancellationToken ct;
         private readonly int dim;
-        private readonly double[] multipliers;
-        private readonly double[] batchGradient;
-        private readonly ChunkedParallel partition;
-        private readonly IRegressionContext[] contexts;
         private readonly FullAttentionWorkspace[] workspaces;
-        private readonly double[][] chunkGradients;
-        private readonly double[] batchLosses;
         private readonly FullAttentionEvaluator evaluator;
-        private readonly ParallelOptions parallelOptions;
-        private readonly Action<int> chunkBody;
-        private int currentStep;
+        private readonly SgdLoop loop;
         private double initialLoss = double.NaN;
 
         public SgdRun(
@@ -144,62 +136,39 @@ public static class FullAttentionTrainer
             this.progress = progress;
             this.ct = ct;
             dim = parameters.Dim;
-            multipliers = StepMultipliers(parameters, options.FixedReadout);
-            batchGradient = new double[parameters.Values.Length];
-            partition = ChunkedParallel.For(options.Batch);
-            contexts = new IRegressionContext[partition.Chunks];
-            workspaces = new FullAttentionWorkspace[partition.Chunks];
-            chunkGradients = new double[partition.Chunks][];
-            for (var c = 0; c < partition.Chunks; c++)
+            workspaces = new FullAttentionWorkspace[ChunkedParallel.For(options.Batch).Chunks];
+            for (var c = 0; c < workspaces.Length; c++)
             {
-                contexts[c] = c == 0 ? probe : NewContext(options.Contexts, probe);
                 workspaces[c] = FullAttentionWorkspace.For(probe, parameters);
-                chunkGradients[c] = new double[parameters.Values.Length];
             }
 
-            batchLosses = new double[options.Batch];
+            loop = new SgdLoop(
+                options.Steps,
+                options.Batch,
+                options.Seed,
+                dim,
+                1.0,
+                parameters.Values,
+                StepMultipliers(parameters, options.FixedReadout),
+                c => c == 0 ? probe : NewContext(options.Contexts, probe),
+                (chunk, context, gradient) => FullAttentionModel.LossAndGradient(context, parameters, workspaces[chunk], gradient, 1.0),
+                options.MaxDegreeOfParallelism,
+                ct)
+            {
+                DivergenceLimit = () => DivergedLossFactor * initialLoss,
+            };
             evaluator = new FullAttentionEvaluator(
                 options.Contexts, probe, parameters, options.EvalContexts, options.Seed, options.MaxDegreeOfParallelism);
-            parallelOptions = ChunkedParallel.Options(options.MaxDegreeOfParallelism, ct);
-            chunkBody = AccumulateChunk;
         }
 
         public FullAttentionResult Run()
         {
             var wall = Stopwatch.StartNew();
-            var training = new Stopwatch();
             var logSteps = options.ResolvedLogSteps();
             var curve = new List<FullAttentionPoint>(logSteps.Length);
-            var nextLog = 0;
-            var reportEvery = Math.Max(1, options.Steps / 200);
-            var time = 0.0;
-            for (var step = 0; ; step++)
-            {
-                ct.ThrowIfCancellationRequested();
-                if (nextLog < logSteps.Length && logSteps[nextLog] == step)
-                {
-                    curve.Add(Evaluate(step, time));
-                    nextLog++;
-                }
-
-                if (step == options.Steps)
-                {
-                    break;
-                }
-
-                var lr = options.LearningRateAt(step);
-                training.Start();
-                Step(step, lr);
-                training.Stop();
-                time += lr;
-                if ((step + 1) % reportEvery == 0 || step + 1 == options.Steps)
-                {
-                    progress?.Report((step + 1, options.Steps));
-                }
-            }
-
+            var contextsPerSecond = loop.Run(
+                logSteps, options.LearningRateAt, (step, time, lr) => curve.Add(Evaluate(step, time, lr)), Diverged, progress);
             var last = curve[^1];
-            var contextsPerSecond = options.Steps == 0 ? 0.0 : (double)options.Steps * options.Batch / training.Elapsed.TotalSeconds;
             var gamma = GammaStatistics.ToMatrix(parameters.MeanEffectiveGamma(), dim);
             return new FullAttentionResult(curve, last.Loss, last.Se, parameters.Clone(), gamma, contextsPerSecond)
             {
@@ -207,42 +176,7 @@ public static class FullAttentionTrainer
             };
         }
 
-        /// <summary>One SGD step: θ ← θ − η (D/2) B⁻¹ m ⊙ Σ_n ∇ℒ(D_n) (class remarks).</summary>
-        private void Step(int step, double lr)
-        {
-            currentStep = step;
-            Parallel.For(0, partition.Chunks, parallelOptions, chunkBody);
-            var sum = batchGradient.AsSpan();
-            chunkGradients[0].CopyTo(sum);
-            for (var c = 1; c < partition.Chunks; c++)
-            {
-                TensorPrimitives.Add(sum, chunkGradients[c], sum);
-            }
-
-            TensorPrimitives.Multiply(sum, multipliers, sum);
-            TensorPrimitives.MultiplyAdd(sum, -lr * 0.5 * dim / options.Batch, parameters.Values, parameters.Values);
-            var batchLoss = LossEstimator.MeanAndStandardError(batchLosses).Mean;
-            if (!double.IsFinite(batchLoss) || batchLoss > DivergedLossFactor * initialLoss
-                || !TensorPrimitives.IsFiniteAll<double>(parameters.Values))
-            {
-                throw Diverged(step + 1, lr);
-            }
-        }
-
-        private void AccumulateChunk(int chunk)
-        {
-            var gradient = chunkGradients[chunk].AsSpan();
-            gradient.Clear();
-            var context = contexts[chunk];
-            var workspace = workspaces[chunk];
-            for (var n = partition.Start(chunk); n < partition.End(chunk); n++)
-            {
-                context.Sample(options.Seed, StreamPurpose.TrainContext, currentStep, n);
-                batchLosses[n] = FullAttentionModel.LossAndGradient(context, parameters, workspace, gradient, 1.0);
-            }
-        }
-
-        private FullAttentionPoint Evaluate(int step, double time)
+        private FullAttentionPoint Evaluate(int step, double time, double lr)
         {
             var (loss, se) = evaluator.Estimate(parameters, ct);
             if (!double.IsFinite(loss))
@@ -259,7 +193,7 @@ public static class FullAttentionTrainer
             return new FullAttentionPoint(
                 step,
                 time,
-                step < options.Steps ? options.LearningRateAt(step) : options.LearningRateAt(step - 1),
+                lr,
                 loss,
                 se,
                 GammaStatistics.GammaBar(gamma, dim),
