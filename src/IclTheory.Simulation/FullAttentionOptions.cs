@@ -67,6 +67,7 @@ public sealed record FullAttentionOptions(
     double AnnealFraction = 0.0,
     double AnnealFloor = 0.0,
     int MaxDegreeOfParallelism = -1)
+    : SgdOptions(Depth, Steps, Batch, LearningRate, Seed, EvalContexts, LogSteps, AnnealFraction, AnnealFloor, MaxDegreeOfParallelism)
 {
     /// <summary>Factory of context buffers.</summary>
     public Func<IRegressionContext> Contexts { get; init => field = value ?? throw new ArgumentNullException("contexts"); } =
@@ -75,30 +76,6 @@ public sealed record FullAttentionOptions(
     /// <summary>Initialization.</summary>
     public FullAttentionInit Init { get; init => field = value ?? throw new ArgumentNullException("init"); } =
         Init ?? throw new ArgumentNullException("init");
-
-    /// <summary>Depth L.</summary>
-    public int Depth { get; init => field = Guard.AtLeast(value, 1, "depth"); } = Guard.AtLeast(Depth, 1, "depth");
-
-    /// <summary>Number of SGD steps.</summary>
-    public int Steps { get; init => field = Guard.AtLeast(value, 0, "steps"); } = Guard.AtLeast(Steps, 0, "steps");
-
-    /// <summary>Contexts per step B.</summary>
-    public int Batch { get; init => field = Guard.AtLeast(value, 1, "batch"); } = Guard.AtLeast(Batch, 1, "batch");
-
-    /// <summary>Base learning rate η.</summary>
-    public double LearningRate { get; init => field = Guard.PositiveFinite(value, "lr"); } = Guard.PositiveFinite(LearningRate, "lr");
-
-    /// <summary>Fresh contexts per logged evaluation.</summary>
-    public int EvalContexts { get; init => field = Guard.AtLeast(value, 2, "eval-contexts"); } =
-        Guard.AtLeast(EvalContexts, 2, "eval-contexts");
-
-    /// <summary>Fraction of the steps spent in the linear decay.</summary>
-    public double AnnealFraction { get; init => field = Guard.UnitInterval(value, "anneal"); } =
-        Guard.UnitInterval(AnnealFraction, "anneal");
-
-    /// <summary>Final learning rate of the decay.</summary>
-    public double AnnealFloor { get; init => field = Guard.NonNegativeFinite(value, "anneal-floor"); } =
-        Guard.NonNegativeFinite(AnnealFloor, "anneal-floor");
 
     /// <summary>
     /// Cross-field checks against the context shape (run by the trainer): R ≥ D + 1, floor ≤ η, logged steps in
@@ -112,15 +89,9 @@ public sealed record FullAttentionOptions(
             throw new ArgumentOutOfRangeException("width", width, $"width must be an integer ≥ D + 1 = {dim + 1}; got {width}.");
         }
 
-        SgdSchedule.Validate(LearningRate, AnnealFloor, MaxDegreeOfParallelism, LogSteps, Steps);
+        ValidateSchedule();
         return width;
     }
-
-    /// <summary>The learning rate η_s of step s: η, then linear decay over the last ⌈fraction·Steps⌉ steps to the floor.</summary>
-    public double LearningRateAt(int step) => SgdSchedule.LearningRateAt(LearningRate, AnnealFloor, AnnealFraction, Steps, step);
-
-    /// <summary>The sorted, distinct steps at which the trainer evaluates (always including 0 and Steps).</summary>
-    public int[] ResolvedLogSteps() => SgdSchedule.ResolvedLogSteps(Steps, LogSteps);
 }
 
 /// <summary>One logged point of a full-attention training curve.</summary>

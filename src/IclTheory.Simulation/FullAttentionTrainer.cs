@@ -143,16 +143,13 @@ public static class FullAttentionTrainer
             }
 
             loop = new SgdLoop(
-                options.Steps,
-                options.Batch,
-                options.Seed,
+                options,
                 dim,
                 1.0,
                 parameters.Values,
                 StepMultipliers(parameters, options.FixedReadout),
                 c => c == 0 ? probe : NewContext(options.Contexts, probe),
                 (chunk, context, gradient) => FullAttentionModel.LossAndGradient(context, parameters, workspaces[chunk], gradient, 1.0),
-                options.MaxDegreeOfParallelism,
                 ct)
             {
                 DivergenceLimit = () => DivergedLossFactor * initialLoss,
@@ -164,10 +161,8 @@ public static class FullAttentionTrainer
         public FullAttentionResult Run()
         {
             var wall = Stopwatch.StartNew();
-            var logSteps = options.ResolvedLogSteps();
-            var curve = new List<FullAttentionPoint>(logSteps.Length);
-            var contextsPerSecond = loop.Run(
-                logSteps, options.LearningRateAt, (step, time, lr) => curve.Add(Evaluate(step, time, lr)), Diverged, progress);
+            var curve = new List<FullAttentionPoint>();
+            var contextsPerSecond = loop.Run((step, time, lr) => curve.Add(Evaluate(step, time, lr)), Diverged, progress);
             var last = curve[^1];
             var gamma = GammaStatistics.ToMatrix(parameters.MeanEffectiveGamma(), dim);
             return new FullAttentionResult(curve, last.Loss, last.Se, parameters.Clone(), gamma, contextsPerSecond)

@@ -56,16 +56,13 @@ internal sealed class OnlineSgd<TPoint>
         }
 
         loop = new SgdLoop(
-            options.Steps,
-            options.Batch,
-            options.Seed,
+            options,
             dim,
             rateMultiplier,
             initial,
             null,
             _ => options.Task.CreateContext(),
             (chunk, context, gradient) => lossAndGradient(context, parameters, options.Depth, workspaces[chunk], gradient, 1.0),
-            options.MaxDegreeOfParallelism,
             ct)
         {
             DivergenceLimit = () => ReducedGammaTrainer.DivergedLossFactor * options.Task.NullLoss,
@@ -76,8 +73,7 @@ internal sealed class OnlineSgd<TPoint>
     public SgdOutcome<TPoint> Run()
     {
         var wall = Stopwatch.StartNew();
-        var logSteps = options.ResolvedLogSteps();
-        var curve = new List<TPoint>(logSteps.Length);
+        var curve = new List<TPoint>();
         var final = (Loss: double.NaN, Se: double.NaN);
 
         void Log(int step, double time, double lr)
@@ -86,7 +82,7 @@ internal sealed class OnlineSgd<TPoint>
             curve.Add(curvePoint(step, time, lr, final.Loss, final.Se, parameters));
         }
 
-        var contextsPerSecond = loop.Run(logSteps, options.LearningRateAt, Log, Diverged, progress);
+        var contextsPerSecond = loop.Run(Log, Diverged, progress);
         return new SgdOutcome<TPoint>(curve, parameters, final.Loss, final.Se, contextsPerSecond, wall.Elapsed.TotalSeconds);
     }
 

@@ -15,9 +15,7 @@ internal delegate double ChunkLossAndGradient(int chunk, IRegressionContext cont
 /// </summary>
 internal sealed class SgdLoop
 {
-    private readonly int steps;
-    private readonly int batch;
-    private readonly ulong seed;
+    private readonly SgdOptions options;
     private readonly int dim;
     private readonly double rateMultiplier;
     private readonly double[] parameters;
@@ -32,39 +30,31 @@ internal sealed class SgdLoop
     private readonly Action<int> chunkBody;
     private int currentStep;
 
-    /// <param name="steps">Number of SGD steps.</param>
-    /// <param name="batch">Contexts per step B.</param>
-    /// <param name="seed">Root seed of the training contexts.</param>
+    /// <param name="options">Steps, batch, seed, schedule, logging and thread limit.</param>
     /// <param name="dim">Input dimension D (the D/2 of the update).</param>
     /// <param name="rateMultiplier">m_rate: 1 for the recurrent models, L for the untied one (Section 5.1).</param>
     /// <param name="parameters">θ, updated in place.</param>
     /// <param name="multipliers">Per-entry m laid out like θ, or null for all 1.</param>
     /// <param name="contextFor">The context buffer of each chunk of <see cref="ChunkedParallel.For"/>(batch).</param>
     /// <param name="lossAndGradient">Per-context loss and gradient.</param>
-    /// <param name="maxDegreeOfParallelism">−1 for no limit.</param>
     /// <param name="ct">Cancellation.</param>
     public SgdLoop(
-        int steps,
-        int batch,
-        ulong seed,
+        SgdOptions options,
         int dim,
         double rateMultiplier,
         double[] parameters,
         double[]? multipliers,
         Func<int, IRegressionContext> contextFor,
         ChunkLossAndGradient lossAndGradient,
-        int maxDegreeOfParallelism,
         CancellationToken ct)
     {
-        this.steps = steps;
-        this.batch = batch;
-        this.seed = seed;
+        this.options = options;
         this.dim = dim;
         this.rateMultiplier = rateMultiplier;
         this.parameters = parameters;
         this.multipliers = multipliers;
         this.lossAndGradient = lossAndGradient;
-        partition = ChunkedParallel.For(batch);
+        partition = ChunkedParallel.For(options.Batch);
         contexts = new IRegressionContext[partition.Chunks];
         chunkGradients = new double[partition.Chunks][];
         for (var c = 0; c < partition.Chunks; c++)
@@ -74,8 +64,8 @@ internal sealed class SgdLoop
         }
 
         batchGradient = new double[parameters.Length];
-        batchLosses = new double[batch];
-        parallelOptions = ChunkedParallel.Options(maxDegreeOfParallelism, ct);
+        batchLosses = new double[options.Batch];
+        parallelOptions = ChunkedParallel.Options(options.MaxDegreeOfParallelism, ct);
         chunkBody = AccumulateChunk;
     }
 
@@ -88,13 +78,13 @@ internal sealed class SgdLoop
     /// </summary>
     /// <returns>Training contexts per second (0 without steps).</returns>
     public double Run(
-        int[] logSteps,
-        Func<int, double> learningRateAt,
         Action<int, double, double> log,
         Func<int, double, Exception> diverged,
         IProgress<(int Step, int Steps)>? progress)
     {
         var training = new Stopwatch();
+        var logSteps = options.ResolvedLogSteps();
+        var steps = options.Steps;
         var nextLog = 0;
         var reportEvery = Math.Max(1, steps / 200);
         var time = 0.0;
@@ -103,7 +93,7 @@ internal sealed class SgdLoop
             parallelOptions.CancellationToken.ThrowIfCancellationRequested();
             if (nextLog < logSteps.Length && logSteps[nextLog] == step)
             {
-                log(step, time, step < steps ? learningRateAt(step) : learningRateAt(step - 1));
+                log(step, time, options.LearningRateAt(step < steps ? step : step - 1));
                 nextLog++;
             }
 
@@ -112,7 +102,7 @@ internal sealed class SgdLoop
                 break;
             }
 
-            var lr = learningRateAt(step);
+            var lr = options.LearningRateAt(step);
             training.Start();
             Step(step, lr, diverged);
             training.Stop();
@@ -123,7 +113,7 @@ internal sealed class SgdLoop
             }
         }
 
-        return steps == 0 ? 0.0 : (double)steps * batch / training.Elapsed.TotalSeconds;
+        return steps == 0 ? 0.0 : (double)steps * options.Batch / training.Elapsed.TotalSeconds;
     }
 
     /// <summary>One SGD step (class summary).</summary>
@@ -143,7 +133,7 @@ internal sealed class SgdLoop
             TensorPrimitives.Multiply(sum, multipliers, sum);
         }
 
-        TensorPrimitives.MultiplyAdd(sum, -(lr * rateMultiplier) * 0.5 * dim / batch, parameters, parameters);
+        TensorPrimitives.MultiplyAdd(sum, -(lr * rateMultiplier) * 0.5 * dim / options.Batch, parameters, parameters);
         var batchLoss = LossEstimator.MeanAndStandardError(batchLosses).Mean;
         if (!double.IsFinite(batchLoss) || batchLoss > DivergenceLimit() || !TensorPrimitives.IsFiniteAll<double>(parameters))
         {
@@ -158,7 +148,7 @@ internal sealed class SgdLoop
         var context = contexts[chunk];
         for (var n = partition.Start(chunk); n < partition.End(chunk); n++)
         {
-            context.Sample(seed, StreamPurpose.TrainContext, currentStep, n);
+            context.Sample(options.Seed, StreamPurpose.TrainContext, currentStep, n);
             batchLosses[n] = lossAndGradient(chunk, context, gradient);
         }
     }

@@ -28,58 +28,17 @@ public sealed record TrainOptions(
     double AnnealFraction = 0.0,
     double AnnealFloor = 0.0,
     int MaxDegreeOfParallelism = -1)
+    : SgdOptions(Depth, Steps, Batch, LearningRate, Seed, EvalContexts, LogSteps, AnnealFraction, AnnealFloor, MaxDegreeOfParallelism)
 {
     /// <summary>The task (ISO, FS or RRS).</summary>
     public IRegressionTask Task { get; init => field = value ?? throw new ArgumentNullException("task"); } =
         Task ?? throw new ArgumentNullException("task");
 
-    /// <summary>Depth L.</summary>
-    public int Depth { get; init => field = Guard.AtLeast(value, 1, "depth"); } = Guard.AtLeast(Depth, 1, "depth");
-
-    /// <summary>Number of SGD steps.</summary>
-    public int Steps { get; init => field = Guard.AtLeast(value, 0, "steps"); } = Guard.AtLeast(Steps, 0, "steps");
-
-    /// <summary>Contexts per step B.</summary>
-    public int Batch { get; init => field = Guard.AtLeast(value, 1, "batch"); } = Guard.AtLeast(Batch, 1, "batch");
-
-    /// <summary>Base learning rate η.</summary>
-    public double LearningRate { get; init => field = Guard.PositiveFinite(value, "lr"); } = Guard.PositiveFinite(LearningRate, "lr");
-
-    /// <summary>Fresh contexts per logged evaluation.</summary>
-    public int EvalContexts { get; init => field = Guard.AtLeast(value, 2, "eval-contexts"); } =
-        Guard.AtLeast(EvalContexts, 2, "eval-contexts");
-
-    /// <summary>Fraction of the steps spent in the linear decay.</summary>
-    public double AnnealFraction { get; init => field = Guard.UnitInterval(value, "anneal"); } =
-        Guard.UnitInterval(AnnealFraction, "anneal");
-
-    /// <summary>Final learning rate of the decay.</summary>
-    public double AnnealFloor { get; init => field = Guard.NonNegativeFinite(value, "anneal-floor"); } =
-        Guard.NonNegativeFinite(AnnealFloor, "anneal-floor");
-
     /// <summary>
     /// Cross-field checks (run by the trainer): the floor must not exceed η, the logged steps must lie in [0, Steps],
     /// and the thread limit must be −1 or positive.
     /// </summary>
-    public void Validate() => SgdSchedule.Validate(LearningRate, AnnealFloor, MaxDegreeOfParallelism, LogSteps, Steps);
-
-    /// <summary>The learning rate η_s of step s: η, then linear decay over the last ⌈fraction·Steps⌉ steps to the floor (reached at the last step).</summary>
-    public double LearningRateAt(int step) => SgdSchedule.LearningRateAt(LearningRate, AnnealFloor, AnnealFraction, Steps, step);
-
-    /// <summary>Flow time t = Σ_{s&lt;step} η_s reached after <paramref name="step"/> steps.</summary>
-    public double FlowTimeAt(int step)
-    {
-        var time = 0.0;
-        for (var s = 0; s < step; s++)
-        {
-            time += LearningRateAt(s);
-        }
-
-        return time;
-    }
-
-    /// <summary>The sorted, distinct steps at which the trainer evaluates (always including 0 and Steps).</summary>
-    public int[] ResolvedLogSteps() => SgdSchedule.ResolvedLogSteps(Steps, LogSteps);
+    public void Validate() => ValidateSchedule();
 }
 
 /// <summary>One logged point of a training curve.</summary>
