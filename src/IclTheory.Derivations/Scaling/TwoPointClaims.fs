@@ -654,37 +654,30 @@ let bottleneckLimits: Claim =
             fun s ->
                 let spectrum = Spectrum.powerLaw 1.0 1.0 2000
 
-                let widthRows =
+                // Eq. 113's first form and Eq. 116 share the form Σ_k κ²λ_kω_k/(κ + λ_k)², at κ with
+                // df(κ) = tr Λ(Λ + κ)⁻¹ = α_N (Eq. 111) or r with df(r) = α_P (Eq. 115).
+                let rowsAgainst (label: int -> string) (exact: Spectrum.Spectrum -> float -> float) =
                     [
-                        for n in [ 50; 200; 500 ] ->
-                            let alphaN = float n / 2000.0
-                            let exact = TwoPoint.widthLimit spectrum alphaN
-                            let kappa = TwoPoint.kappaForDf spectrum.Lambda alphaN
+                        for x in [ 50; 200; 500 ] ->
+                            let alpha = float x / 2000.0
 
                             Compare.printedVsTheory
-                                (sprintf "ℒ at N = %d, P, t, L → ∞ (Eq. 113's first form vs the exact limit)" n)
-                                (printedWidth spectrum kappa)
-                                exact
+                                (label x)
+                                (printedWidth spectrum (TwoPoint.kappaForDf spectrum.Lambda alpha))
+                                (exact spectrum alpha)
                                 0.1
                                 "the printed ≈"
                     ]
+
+                let widthRows =
+                    rowsAgainst
+                        (sprintf "ℒ at N = %d, P, t, L → ∞ (Eq. 113's first form vs the exact limit)")
+                        TwoPoint.widthLimit
 
                 let contextRows =
-                    [
-                        for p in [ 50; 200; 500 ] ->
-                            let alphaP = float p / 2000.0
-                            let exact = TwoPoint.contextLimit spectrum alphaP
-
-                            // r of Eq. 115: P = Σ_k λ_k/(r + λ_k), i.e. tr Λ(Λ + r)⁻¹ = α_P.
-                            let r = TwoPoint.kappaForDf spectrum.Lambda alphaP
-
-                            Compare.printedVsTheory
-                                (sprintf "ℒ at P = %d, N = D, t, L → ∞ (Eq. 116 with r of Eq. 115 vs the exact limit)" p)
-                                (printedWidth spectrum r)
-                                exact
-                                0.1
-                                "the printed ≈"
-                    ]
+                    rowsAgainst
+                        (sprintf "ℒ at P = %d, N = D, t, L → ∞ (Eq. 116 with r of Eq. 115 vs the exact limit)")
+                        TwoPoint.contextLimit
 
                 let exponentRows =
                     if s.Quick then
