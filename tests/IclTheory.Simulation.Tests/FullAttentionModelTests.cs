@@ -25,22 +25,7 @@ public class FullAttentionModelTests
         Assert.Equal(loss, FullAttentionModel.Loss(context, parameters, workspace));
         var largest = gradient.Max(Math.Abs);
         Assert.True(largest > 1e-3, $"degenerate test point: largest gradient entry {largest:G3}");
-        const double h = 1e-5;
-        var values = parameters.Values;
-        for (var entry = 0; entry < values.Length; entry++)
-        {
-            var saved = values[entry];
-            values[entry] = saved + h;
-            var plus = FullAttentionModel.Loss(context, parameters, workspace);
-            values[entry] = saved - h;
-            var minus = FullAttentionModel.Loss(context, parameters, workspace);
-            values[entry] = saved;
-            var finiteDifference = (plus - minus) / (2 * h);
-            var relative = Math.Abs(finiteDifference - gradient[entry]) / Math.Max(Math.Abs(gradient[entry]), 1e-3 * largest);
-            Assert.True(
-                relative < 1e-6,
-                $"entry {entry} of {values.Length}: analytic {gradient[entry]:G12}, finite difference {finiteDifference:G12}, relative error {relative:G3}");
-        }
+        Assertions.GradientMatchesCentralDifferences(parameters.Values, gradient, () => FullAttentionModel.Loss(context, parameters, workspace));
     }
 
     [Fact]

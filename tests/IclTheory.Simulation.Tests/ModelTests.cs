@@ -25,20 +25,7 @@ public class ModelTests
         var gradient = new double[dim * dim];
         var loss = ReducedGammaModel.LossAndGradient(context, gamma, depth, workspace, gradient, 1.0);
         Assert.Equal(loss, ReducedGammaModel.Loss(context, gamma, depth, workspace));
-        var largest = gradient.Max(Math.Abs);
-        const double h = 1e-5;
-        for (var entry = 0; entry < dim * dim; entry++)
-        {
-            var saved = gamma[entry];
-            gamma[entry] = saved + h;
-            var plus = ReducedGammaModel.Loss(context, gamma, depth, workspace);
-            gamma[entry] = saved - h;
-            var minus = ReducedGammaModel.Loss(context, gamma, depth, workspace);
-            gamma[entry] = saved;
-            var finiteDifference = (plus - minus) / (2 * h);
-            var relative = Math.Abs(finiteDifference - gradient[entry]) / Math.Max(Math.Abs(gradient[entry]), 1e-3 * largest);
-            Assert.True(relative < 1e-6, $"entry {entry}: analytic {gradient[entry]:G12}, finite difference {finiteDifference:G12}, relative error {relative:G3}");
-        }
+        Assertions.GradientMatchesCentralDifferences(gamma, gradient, () => ReducedGammaModel.Loss(context, gamma, depth, workspace));
     }
 
     [Fact]

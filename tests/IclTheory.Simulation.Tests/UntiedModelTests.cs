@@ -23,20 +23,7 @@ public class UntiedModelTests
         var gradients = new double[gammas.Length];
         var loss = UntiedGammaModel.LossAndGradient(context, gammas, depth, workspace, gradients, 1.0);
         Assert.Equal(loss, UntiedGammaModel.Loss(context, gammas, depth, workspace));
-        var largest = gradients.Max(Math.Abs);
-        const double h = 1e-5;
-        for (var entry = 0; entry < gammas.Length; entry++)
-        {
-            var saved = gammas[entry];
-            gammas[entry] = saved + h;
-            var plus = UntiedGammaModel.Loss(context, gammas, depth, workspace);
-            gammas[entry] = saved - h;
-            var minus = UntiedGammaModel.Loss(context, gammas, depth, workspace);
-            gammas[entry] = saved;
-            var finiteDifference = (plus - minus) / (2 * h);
-            var relative = Math.Abs(finiteDifference - gradients[entry]) / Math.Max(Math.Abs(gradients[entry]), 1e-3 * largest);
-            Assert.True(relative < 1e-6, $"entry {entry}: analytic {gradients[entry]:G12}, finite difference {finiteDifference:G12}, relative {relative:G3}");
-        }
+        Assertions.GradientMatchesCentralDifferences(gammas, gradients, () => UntiedGammaModel.Loss(context, gammas, depth, workspace));
     }
 
     [Theory]
