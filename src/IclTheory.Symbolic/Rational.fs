@@ -74,6 +74,10 @@ module Rational =
         member val Polys = Dictionary<struct (Expr[] * Poly), Expr>(overKernels ())
         member val Inverted = Dictionary<Expr, Expr>(HashIdentity.Reference)
 
+        /// How the next pass settles a kernel (`simplifyKernels` with that pass's step), when the
+        /// normalization iterates to a fixed point; null for a single pass, whose output stays as built.
+        member val Settle: Func<Expr, Expr> = null with get, set
+
     /// The session of the normalization running on this thread; null outside one.
     [<AbstractClass; Sealed>]
     type private CurrentSession =
@@ -804,6 +808,120 @@ module Rational =
                 Coefficients = p.Coefficients
             }
 
+    /// A term built through the constructors read as c·Π bⱼ^eⱼ: its rational coefficient and its
+    /// factors as base and positive exponent (x^e with an integer e, any other factor to the first
+    /// power); None when a factor is a sum, a product, a special or a power with a negative integer
+    /// exponent (structure that the next pass reads otherwise).
+    let private readTerm (t: Expr) : struct (Q * (Expr * int) list) voption =
+        let factors =
+            match t with
+            | Product fs -> fs
+            | _ -> [ t ]
+
+        let rec read (c: Q) (acc: (Expr * int) list) (fs: Expr list) =
+            match fs with
+            | [] -> ValueSome(struct (c, acc))
+            | Number q :: rest -> read (c * q) acc rest
+            | Power(b, Integer e) :: rest when e > 0 && not (isStructure b) -> read c ((b, e) :: acc) rest
+            | f :: rest when not (isStructure f) && f <> Undefined && f <> ComplexInfinity -> read c ((f, 1) :: acc) rest
+            | _ -> ValueNone
+
+        read Q.one [] factors
+
+    /// The polynomial that the next pass reads from p's built sum once it has settled its kernels,
+    /// with the sorted settled kernels K′, when the next pass only renames kernels there. p's sum is
+    /// Σ t_m, t_m the term of monomial m through the constructors (which turn exp(u)^e into
+    /// exp(e·u), merge exp(u)·exp(v) into exp(u + v), x^a·x^b into x^(a+b), fold (3^(1/2))² to 3),
+    /// like terms collected. The next pass maps each factor b^e of a term to (settle b)^e, rebuilds
+    /// the terms and the sum through the constructors and reads the kernels back. When every
+    /// settled base is a kernel, distinct within each term, and every settled monomial is built as
+    /// it is over the strictly sorted K′ (`builtAsIs`), each rebuilt term is the term of its settled
+    /// monomial over K′ and the rebuilt sum (like terms collected, as `Poly.sum` collects them) is
+    /// the sum built from the settled polynomial P′ over K′: the same expression, which the next
+    /// pass reads back as P′. Settling the built sum is then a rename, done here once.
+    let private settledSum (settle: Func<Expr, Expr>) (kernels: Expr[]) (p: Poly) : struct (Expr[] * Poly) voption =
+        let factors = kernelFactors kernels
+        let seen = Array.zeroCreate kernels.Length
+        let images = Dictionary<Expr, int>()
+        let imageList = ResizeArray<Expr>()
+        let settledKernel = Dictionary<Expr, int>()
+
+        let imageOf (k: Expr) =
+            match settledKernel.TryGetValue k with
+            | true, j -> j
+            | _ ->
+                let image = settle.Invoke k
+
+                let j =
+                    match images.TryGetValue image with
+                    | true, j -> j
+                    | _ ->
+                        images.[image] <- imageList.Count
+                        imageList.Add image
+                        imageList.Count - 1
+
+                settledKernel.[k] <- j
+                j
+
+        let monomials = ResizeArray<struct (int list * int list * Q)>(p.Monomials.Length)
+        let mutable ok = p.Monomials.Length >= 2
+        let mutable k = 0
+
+        while ok && k < p.Monomials.Length do
+            let m, c = p.Monomials.[k], p.Coefficients.[k]
+
+            let term =
+                if buildsAsIs factors seen (k + 1) m then
+                    let mutable pairs = []
+
+                    for i in m.Length - 1 .. -1 .. 0 do
+                        if m.[i] <> 0 then
+                            pairs <- (kernels.[i], m.[i]) :: pairs
+
+                    ValueSome(struct (c, pairs))
+                else
+                    readTerm (termThroughConstructors kernels m c)
+
+            match term with
+            | ValueSome(struct (c, pairs)) ->
+                let indices = pairs |> List.map (fun (b, _) -> imageOf b)
+                ok <- List.length (List.distinct indices) = List.length indices
+                monomials.Add(struct (indices, List.map snd pairs, c))
+            | ValueNone -> ok <- false
+
+            k <- k + 1
+
+        if not ok then
+            ValueNone
+        else
+            let order = Array.init imageList.Count id
+            let sortedKernels = imageList.ToArray()
+            Array.Sort(sortedKernels, order, Comparer.Create(Comparison(Expr.order)))
+            let position = Array.zeroCreate order.Length
+
+            for j in 0 .. order.Length - 1 do
+                position.[order.[j]] <- j
+
+            let n = sortedKernels.Length
+
+            let settled =
+                [
+                    for struct (indices, exponents, c) in monomials do
+                        let e = Array.zeroCreate n
+                        List.iter2 (fun j x -> e.[position.[j]] <- x) indices exponents
+                        Poly.monomial n e c
+                ]
+                |> Poly.sum n
+
+            if
+                settled.Coefficients.Length >= 2
+                && strictlySorted sortedKernels
+                && builtAsIs sortedKernels settled
+            then
+                ValueSome(struct (sortedKernels, settled))
+            else
+                ValueNone
+
     /// The polynomial over its kernels: Σ c·Π kᵢ^eᵢ, kernels with eᵢ = 0 left out (k⁰ = 1), built
     /// over the kernels it uses (`compact`), so that it is found again over other kernel lists.
     /// Remembered in the session by kernels and polynomial; a sum built from monomials built as
@@ -824,20 +942,38 @@ module Rational =
         | ValueNone ->
             let clean = builtAsIs kernels p
 
-            let result =
-                if clean && strictlySorted kernels then
-                    buildDirectly kernels p
+            let settled =
+                if clean || isNull session || isNull session.Settle then
+                    ValueNone
                 else
-                    buildThroughConstructors kernels p
+                    settledSum session.Settle kernels p
 
-            if not (isNull session) then
+            match settled with
+            | ValueSome(struct (settledKernels, settledPoly)) ->
+                let result =
+                    match session.Polys.TryGetValue(struct (settledKernels, settledPoly)) with
+                    | true, known -> known
+                    | _ -> buildDirectly settledKernels settledPoly
+
                 session.Polys.[struct (kernels, p)] <- result
+                session.Polys.[struct (settledKernels, settledPoly)] <- result
+                session.Sums.[result] <- { Kernels = settledKernels; Poly = settledPoly }
+                result
+            | ValueNone ->
+                let result =
+                    if clean && strictlySorted kernels then
+                        buildDirectly kernels p
+                    else
+                        buildThroughConstructors kernels p
 
-                match result with
-                | Sum _ when clean -> session.Sums.[result] <- { Kernels = kernels; Poly = p }
-                | _ -> ()
+                if not (isNull session) then
+                    session.Polys.[struct (kernels, p)] <- result
 
-            result
+                    match result with
+                    | Sum _ when clean -> session.Sums.[result] <- { Kernels = kernels; Poly = p }
+                    | _ -> ()
+
+                result
 
     /// Largest numerator (in terms) that a common denominator may produce; above it the sum of
     /// coprime fractions is kept as it is, since the combined numerator would swamp the input.
@@ -1038,7 +1174,15 @@ module Rational =
             let next = normalizeOnce memo e
             if next = e || k = 0 then next else loop (k - 1) next
 
-        withSession (fun () -> loop 12 e)
+        withSession (fun () ->
+            let session = CurrentSession.Value
+            let outer = session.Settle
+            session.Settle <- Func<Expr, Expr>(simplifyKernels (normalizeOnce memo))
+
+            try
+                loop 12 e
+            finally
+                session.Settle <- outer)
 
     /// Equality of canonical forms after simplification: a = b when simplify(a − b) = 0.
     let equal (a: Expr) (b: Expr) : bool =
