@@ -926,7 +926,12 @@ module Rational =
     /// over the kernels it uses (`compact`), so that it is found again over other kernel lists.
     /// Remembered in the session by kernels and polynomial; a sum built from monomials built as
     /// they are is recorded as a `BuiltSum`, so that reading it again skips its terms.
-    let private toExpr (kernels: Expr[]) (p: Poly) : Expr =
+    ///
+    /// `mayFlip` lets a sum built over settled kernels (`settledSum`) be built for −p instead,
+    /// when the settled polynomial leads with a negative coefficient: the sign s (±1) comes back
+    /// with the expression of s·p. (The next pass gives its numerator a positive leading
+    /// coefficient over the settled kernels, so it would otherwise build the negated sum again.)
+    let private toSignedExpr (mayFlip: bool) (kernels: Expr[]) (p: Poly) : struct (Q * Expr) =
         let kernels, p = compact kernels p
         let session = CurrentSession.Value
 
@@ -938,7 +943,7 @@ module Rational =
                  | true, known -> ValueSome known
                  | _ -> ValueNone)
         with
-        | ValueSome known -> known
+        | ValueSome known -> struct (Q.one, known)
         | ValueNone ->
             let clean = builtAsIs kernels p
 
@@ -950,15 +955,25 @@ module Rational =
 
             match settled with
             | ValueSome(struct (settledKernels, settledPoly)) ->
-                let result =
-                    match session.Polys.TryGetValue(struct (settledKernels, settledPoly)) with
-                    | true, known -> known
-                    | _ -> buildDirectly settledKernels settledPoly
+                let sign =
+                    if mayFlip && (snd (Poly.leading settledPoly)).Sign < 0 then
+                        Q.ofInt -1
+                    else
+                        Q.one
 
-                session.Polys.[struct (kernels, p)] <- result
-                session.Polys.[struct (settledKernels, settledPoly)] <- result
-                session.Sums.[result] <- { Kernels = settledKernels; Poly = settledPoly }
-                result
+                let signedPoly = Poly.scale sign settledPoly
+
+                let result =
+                    match session.Polys.TryGetValue(struct (settledKernels, signedPoly)) with
+                    | true, known -> known
+                    | _ -> buildDirectly settledKernels signedPoly
+
+                if sign.IsOne then
+                    session.Polys.[struct (kernels, p)] <- result
+
+                session.Polys.[struct (settledKernels, signedPoly)] <- result
+                session.Sums.[result] <- { Kernels = settledKernels; Poly = signedPoly }
+                struct (sign, result)
             | ValueNone ->
                 let result =
                     if clean && strictlySorted kernels then
@@ -973,7 +988,11 @@ module Rational =
                     | Sum _ when clean -> session.Sums.[result] <- { Kernels = kernels; Poly = p }
                     | _ -> ()
 
-                result
+                struct (Q.one, result)
+
+    let private toExpr (kernels: Expr[]) (p: Poly) : Expr =
+        let struct (_, e) = toSignedExpr false kernels p
+        e
 
     /// Largest numerator (in terms) that a common denominator may produce; above it the sum of
     /// coprime fractions is kept as it is, since the combined numerator would swamp the input.
@@ -990,10 +1009,11 @@ module Rational =
 
     let private fractionToExpr (kernels: Expr[]) (f: Fraction) : Expr =
         let c, num = integerize f.Num
+        let struct (sign, numerator) = toSignedExpr true kernels num
 
         Expr.multiply (
-            Number c
-            :: toExpr kernels num
+            Number(c * sign)
+            :: numerator
             :: (f.Den
                 |> List.map (fun (d, k) -> Expr.power (toExpr kernels d) (Expr.integer -k)))
         )
