@@ -635,12 +635,13 @@ module Rational =
             Plain: bool
         }
 
-    let private kernelFactors (kernels: Expr[]) : KernelFactor[] =
-        let baseOf (k: Expr) =
-            match k with
-            | Power(b, _) -> b
-            | _ -> k
+    /// The base under which the product constructor collects a factor: x for x^a, else the factor.
+    let private baseOf (k: Expr) =
+        match k with
+        | Power(b, _) -> b
+        | _ -> k
 
+    let private kernelFactors (kernels: Expr[]) : KernelFactor[] =
         let bases = kernels |> Array.map baseOf
 
         kernels
@@ -828,6 +829,36 @@ module Rational =
 
         read Q.one [] factors
 
+    /// Whether the product constructor may change kernel i's factor kᵢ^eᵢ of monomial m: an exp
+    /// beside another exp or to a power (exp(u)·exp(v) = exp(u + v), exp(u)^e = exp(e·u)), a
+    /// kernel sharing its base with another factor (x·x^(1/2) = x^(3/2)), a power that is rewritten
+    /// ((x^a)^e = x^(a·e)) or a kernel that does not read back as itself. `classCount` counts the
+    /// monomial's factors by class, `expCount` its exps.
+    let private isMerged (factors: KernelFactor[]) (classCount: int[]) (expCount: int) (m: int[]) (i: int) =
+        let f = factors.[i]
+        let e = m.[i]
+
+        e <> 0
+        && (if f.Class < 0 then
+                expCount > 1 || e <> 1
+            else
+                classCount.[f.Class] > 1 || not f.Plain || (e <> 1 && (not f.Powers || e > 100000)))
+
+    /// Comparer of exponent arrays by their entries (keys of merged parts of monomials).
+    let private exponentsComparer =
+        { new IEqualityComparer<int[]> with
+            member _.Equals(a, b) =
+                MemoryExtensions.SequenceEqual(ReadOnlySpan a, ReadOnlySpan b)
+
+            member _.GetHashCode a =
+                let mutable h = HashCode()
+
+                for e in a do
+                    h.Add e
+
+                h.ToHashCode()
+        }
+
     /// The polynomial that the next pass reads from p's built sum once it has settled its kernels,
     /// with the sorted settled kernels K′, when the next pass only renames kernels there. p's sum is
     /// Σ t_m, t_m the term of monomial m through the constructors (which turn exp(u)^e into
@@ -839,12 +870,20 @@ module Rational =
     /// monomial over K′ and the rebuilt sum (like terms collected, as `Poly.sum` collects them) is
     /// the sum built from the settled polynomial P′ over K′: the same expression, which the next
     /// pass reads back as P′. Settling the built sum is then a rename, done here once.
+    ///
+    /// A term is read in two parts: the factors that the product constructor keeps as they are, and
+    /// the product of the others (`isMerged`), built through the constructors once for each distinct
+    /// merged part. The constructor collects factors by base, so the term's factors are the kept
+    /// ones and those of the merged product, unless a base of the latter is the base of a kept
+    /// factor: such a term is built whole.
     let private settledSum (settle: Func<Expr, Expr>) (kernels: Expr[]) (p: Poly) : struct (Expr[] * Poly) voption =
+        let n = kernels.Length
         let factors = kernelFactors kernels
-        let seen = Array.zeroCreate kernels.Length
+        let bases = kernels |> Array.map baseOf
         let images = Dictionary<Expr, int>()
         let imageList = ResizeArray<Expr>()
         let settledKernel = Dictionary<Expr, int>()
+        let kernelImage = Array.create n -1
 
         let imageOf (k: Expr) =
             match settledKernel.TryGetValue k with
@@ -863,30 +902,93 @@ module Rational =
                 settledKernel.[k] <- j
                 j
 
-        let monomials = ResizeArray<struct (int list * int list * Q)>(p.Monomials.Length)
+        let imageOfKernel (i: int) =
+            if kernelImage.[i] < 0 then
+                kernelImage.[i] <- imageOf kernels.[i]
+
+            kernelImage.[i]
+
+        /// A built term's coefficient and its factors as settled images with exponents, and the
+        /// classes its factors are collected with: that of a kernel with the same base, −1 for an exp.
+        let readSettled (t: Expr) : struct (Q * (int * int) list * int list) voption =
+            match readTerm t with
+            | ValueNone -> ValueNone
+            | ValueSome(struct (c, pairs)) ->
+                let classes =
+                    pairs
+                    |> List.choose (fun (b, _) ->
+                        match b with
+                        | Exp _ -> Some -1
+                        | _ ->
+                            let baseOfFactor = baseOf b
+                            let j = Array.FindIndex(bases, (fun x -> Expr.Same(x, baseOfFactor)))
+                            if j < 0 then None else Some factors.[j].Class)
+
+                ValueSome(struct (c, pairs |> List.map (fun (b, e) -> imageOf b, e), classes))
+
+        let mergedParts = Dictionary<int[], struct (Q * (int * int) list * int list) voption>(exponentsComparer)
+        let classCount = Array.zeroCreate n
+        let monomials = ResizeArray<struct ((int * int) list * Q)>(p.Monomials.Length)
         let mutable ok = p.Monomials.Length >= 2
         let mutable k = 0
 
         while ok && k < p.Monomials.Length do
             let m, c = p.Monomials.[k], p.Coefficients.[k]
+            Array.Clear classCount
+            let mutable expCount = 0
+
+            for i in 0 .. n - 1 do
+                if m.[i] <> 0 then
+                    if factors.[i].Class < 0 then
+                        expCount <- expCount + 1
+                    else
+                        classCount.[factors.[i].Class] <- classCount.[factors.[i].Class] + 1
+
+            let mutable kept = []
+            let mutable merged = null
+
+            for i in n - 1 .. -1 .. 0 do
+                if isMerged factors classCount expCount m i then
+                    if isNull merged then
+                        merged <- Array.zeroCreate n
+
+                    merged.[i] <- m.[i]
+                elif m.[i] <> 0 then
+                    kept <- (imageOfKernel i, m.[i]) :: kept
 
             let term =
-                if buildsAsIs factors seen (k + 1) m then
-                    let mutable pairs = []
-
-                    for i in m.Length - 1 .. -1 .. 0 do
-                        if m.[i] <> 0 then
-                            pairs <- (kernels.[i], m.[i]) :: pairs
-
-                    ValueSome(struct (c, pairs))
+                if isNull merged then
+                    ValueSome(struct (c, kept))
                 else
-                    readTerm (termThroughConstructors kernels m c)
+                    let part =
+                        match mergedParts.TryGetValue merged with
+                        | true, known -> known
+                        | _ ->
+                            let read = readSettled (termThroughConstructors kernels merged Q.one)
+                            mergedParts.[merged] <- read
+                            read
+
+                    match part with
+                    | ValueNone -> ValueNone
+                    | ValueSome(struct (d, pairs, classes)) ->
+                        let isKept (i: int) = m.[i] <> 0 && merged.[i] = 0
+
+                        let collides =
+                            classes
+                            |> List.exists (fun cl -> Array.exists (fun i -> isKept i && factors.[i].Class = cl) [| 0 .. n - 1 |])
+
+                        if collides then
+                            match readSettled (termThroughConstructors kernels m c) with
+                            | ValueSome(struct (whole, pairs, _)) -> ValueSome(struct (whole, pairs))
+                            | ValueNone -> ValueNone
+                        else
+                            ValueSome(struct (c * d, pairs @ kept))
 
             match term with
             | ValueSome(struct (c, pairs)) ->
-                let indices = pairs |> List.map (fun (b, _) -> imageOf b)
+                let indices = pairs |> List.map fst
                 ok <- List.length (List.distinct indices) = List.length indices
-                monomials.Add(struct (indices, List.map snd pairs, c))
+                monomials.Add(struct (pairs, c))
             | ValueNone -> ok <- false
 
             k <- k + 1
@@ -906,9 +1008,12 @@ module Rational =
 
             let settled =
                 [
-                    for struct (indices, exponents, c) in monomials do
+                    for struct (pairs, c) in monomials do
                         let e = Array.zeroCreate n
-                        List.iter2 (fun j x -> e.[position.[j]] <- x) indices exponents
+
+                        for (j, x) in pairs do
+                            e.[position.[j]] <- x
+
                         Poly.monomial n e c
                 ]
                 |> Poly.sum n
