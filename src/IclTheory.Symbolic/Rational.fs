@@ -824,7 +824,8 @@ module Rational =
             | [] -> ValueSome(struct (c, acc))
             | Number q :: rest -> read (c * q) acc rest
             | Power(b, Integer e) :: rest when e > 0 && not (isStructure b) -> read c ((b, e) :: acc) rest
-            | f :: rest when not (isStructure f) && f <> Undefined && f <> ComplexInfinity -> read c ((f, 1) :: acc) rest
+            | f :: rest when not (isStructure f) && f <> Undefined && f <> ComplexInfinity ->
+                read c ((f, 1) :: acc) rest
             | _ -> ValueNone
 
         read Q.one [] factors
@@ -839,10 +840,11 @@ module Rational =
         let e = m.[i]
 
         e <> 0
-        && (if f.Class < 0 then
-                expCount > 1 || e <> 1
-            else
-                classCount.[f.Class] > 1 || not f.Plain || (e <> 1 && (not f.Powers || e > 100000)))
+        && (not f.Plain
+            || (if f.Class < 0 then
+                    expCount > 1 || e <> 1
+                else
+                    classCount.[f.Class] > 1 || (e <> 1 && (not f.Powers || e > 100000))))
 
     /// Comparer of exponent arrays by their entries (keys of merged parts of monomials).
     let private exponentsComparer =
@@ -926,7 +928,9 @@ module Rational =
 
                 ValueSome(struct (c, pairs |> List.map (fun (b, e) -> imageOf b, e), classes))
 
-        let mergedParts = Dictionary<int[], struct (Q * (int * int) list * int list) voption>(exponentsComparer)
+        let mergedParts =
+            Dictionary<int[], struct (Q * (int * int) list * int list) voption>(exponentsComparer)
+
         let classCount = Array.zeroCreate n
         let monomials = ResizeArray<struct ((int * int) list * Q)>(p.Monomials.Length)
         let mutable ok = p.Monomials.Length >= 2
@@ -975,7 +979,8 @@ module Rational =
 
                         let collides =
                             classes
-                            |> List.exists (fun cl -> Array.exists (fun i -> isKept i && factors.[i].Class = cl) [| 0 .. n - 1 |])
+                            |> List.exists (fun cl ->
+                                Array.exists (fun i -> isKept i && factors.[i].Class = cl) [| 0 .. n - 1 |])
 
                         if collides then
                             match readSettled (termThroughConstructors kernels m c) with
@@ -1030,9 +1035,11 @@ module Rational =
     /// The polynomial over its kernels: Σ c·Π kᵢ^eᵢ, kernels with eᵢ = 0 left out (k⁰ = 1), built
     /// over the kernels it uses (`compact`), so that it is found again over other kernel lists.
     /// Remembered in the session by kernels and polynomial; a sum built from monomials built as
-    /// they are is recorded as a `BuiltSum`, so that reading it again skips its terms.
+    /// they are is recorded as a `BuiltSum`, so that reading it again skips its terms. In a session
+    /// that settles (`Session.Settle`), a sum that the next pass would only rename is built over
+    /// the settled kernels instead (`settledSum`) and recorded over them.
     ///
-    /// `mayFlip` lets a sum built over settled kernels (`settledSum`) be built for −p instead,
+    /// `mayFlip` lets a sum built over settled kernels be built for −p instead,
     /// when the settled polynomial leads with a negative coefficient: the sign s (±1) comes back
     /// with the expression of s·p. (The next pass gives its numerator a positive leading
     /// coefficient over the settled kernels, so it would otherwise build the negated sum again.)
@@ -1077,7 +1084,13 @@ module Rational =
                     session.Polys.[struct (kernels, p)] <- result
 
                 session.Polys.[struct (settledKernels, signedPoly)] <- result
-                session.Sums.[result] <- { Kernels = settledKernels; Poly = signedPoly }
+
+                session.Sums.[result] <-
+                    {
+                        Kernels = settledKernels
+                        Poly = signedPoly
+                    }
+
                 struct (sign, result)
             | ValueNone ->
                 let result =
@@ -1095,6 +1108,7 @@ module Rational =
 
                 struct (Q.one, result)
 
+    /// The polynomial over its kernels, its sign kept (`toSignedExpr`).
     let private toExpr (kernels: Expr[]) (p: Poly) : Expr =
         let struct (_, e) = toSignedExpr false kernels p
         e
@@ -1112,6 +1126,9 @@ module Rational =
         let all = parts |> List.fold (fun acc f -> acc * denTerms f) 1.0
         parts |> List.sumBy (fun f -> float (Poly.termCount f.Num) * all / denTerms f)
 
+    /// c·N/Π Dᵢ^kᵢ through the constructors. A numerator built negated (`toSignedExpr`) moves its
+    /// sign into c: the next pass reads the product's factors into one fraction whose numerator
+    /// is the product of their polynomials, (−c)·(−N) = c·N, so it reads the same fraction.
     let private fractionToExpr (kernels: Expr[]) (f: Fraction) : Expr =
         let c, num = integerize f.Num
         let struct (sign, numerator) = toSignedExpr true kernels num
@@ -1292,6 +1309,17 @@ module Rational =
 
     /// Rational normalization iterated to a fixed point (at most 12 passes), so `simplify` is idempotent
     /// on every input where the passes converge. Examples: (β² + 2β)/(β(2+β)) → 1; ν·β/(ν+νβ+1) stays.
+    ///
+    /// A pass builds a layer's sums through the product constructor, which merges exps
+    /// (exp(u)·exp(v) = exp(u + v)) and powers of one base into kernels whose insides are not yet
+    /// normalized; the next pass settles them, so the fixed point takes a second and a confirming
+    /// third pass. The session's `Settle` is the next pass's settling of a kernel (`simplifyKernels`
+    /// with the same step): with it, a pass builds such a sum over the settled kernels at once
+    /// (`settledSum`), which is exactly the sum the next pass would rebuild (each rebuilt term
+    /// and the rebuilt sum go through the same constructors from the same settled factors), and
+    /// gives each numerator the sign that the next pass's normalization over the settled kernels
+    /// gives it (`toSignedExpr`). The second pass then reads those sums back from the session
+    /// without rebuilding them and only rebuilds the small structure around them; the third confirms.
     let simplify (e: Expr) : Expr =
         let memo = newMemo ()
 
