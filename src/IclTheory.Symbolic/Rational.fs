@@ -932,14 +932,20 @@ module Rational =
             Dictionary<int[], struct (Q * (int * int) list * int list) voption>(exponentsComparer)
 
         let classCount = Array.zeroCreate n
-        let monomials = ResizeArray<struct ((int * int) list * Q)>(p.Monomials.Length)
+        let merged = Array.zeroCreate n
+        // the terms read so far: (image, exponent) pairs laid end to end, where each term ends, coefficients
+        let pairs = ResizeArray<int>(4 * p.Monomials.Length)
+        let ends = ResizeArray<int>(p.Monomials.Length)
+        let coefficients = ResizeArray<Q>(p.Monomials.Length)
         let mutable ok = p.Monomials.Length >= 2
         let mutable k = 0
 
         while ok && k < p.Monomials.Length do
             let m, c = p.Monomials.[k], p.Coefficients.[k]
             Array.Clear classCount
+            Array.Clear merged
             let mutable expCount = 0
+            let mutable anyMerged = false
 
             for i in 0 .. n - 1 do
                 if m.[i] <> 0 then
@@ -948,54 +954,62 @@ module Rational =
                     else
                         classCount.[factors.[i].Class] <- classCount.[factors.[i].Class] + 1
 
-            let mutable kept = []
-            let mutable merged = null
-
-            for i in n - 1 .. -1 .. 0 do
+            for i in 0 .. n - 1 do
                 if isMerged factors classCount expCount m i then
-                    if isNull merged then
-                        merged <- Array.zeroCreate n
-
                     merged.[i] <- m.[i]
-                elif m.[i] <> 0 then
-                    kept <- (imageOfKernel i, m.[i]) :: kept
+                    anyMerged <- true
 
-            let term =
-                if isNull merged then
-                    ValueSome(struct (c, kept))
-                else
-                    let part =
-                        match mergedParts.TryGetValue merged with
-                        | true, known -> known
-                        | _ ->
-                            let read = readSettled (termThroughConstructors kernels merged Q.one)
-                            mergedParts.[merged] <- read
-                            read
+            let isKept (i: int) = m.[i] <> 0 && merged.[i] = 0
 
-                    match part with
-                    | ValueNone -> ValueNone
-                    | ValueSome(struct (d, pairs, classes)) ->
-                        let isKept (i: int) = m.[i] <> 0 && merged.[i] = 0
+            let addKept () =
+                for i in 0 .. n - 1 do
+                    if isKept i then
+                        pairs.Add(imageOfKernel i)
+                        pairs.Add m.[i]
 
-                        let collides =
-                            classes
-                            |> List.exists (fun cl ->
-                                Array.exists (fun i -> isKept i && factors.[i].Class = cl) [| 0 .. n - 1 |])
+            let addRead (read: (int * int) list) =
+                for (j, e) in read do
+                    pairs.Add j
+                    pairs.Add e
 
-                        if collides then
-                            match readSettled (termThroughConstructors kernels m c) with
-                            | ValueSome(struct (whole, pairs, _)) -> ValueSome(struct (whole, pairs))
-                            | ValueNone -> ValueNone
-                        else
-                            ValueSome(struct (c * d, pairs @ kept))
+            if not anyMerged then
+                addKept ()
+                coefficients.Add c
+            else
+                let part =
+                    match mergedParts.TryGetValue merged with
+                    | true, known -> known
+                    | _ ->
+                        let key = Array.copy merged
+                        let read = readSettled (termThroughConstructors kernels key Q.one)
+                        mergedParts.[key] <- read
+                        read
 
-            match term with
-            | ValueSome(struct (c, pairs)) ->
-                let indices = pairs |> List.map fst
-                ok <- List.length (List.distinct indices) = List.length indices
-                monomials.Add(struct (pairs, c))
-            | ValueNone -> ok <- false
+                match part with
+                | ValueNone -> ok <- false
+                | ValueSome(struct (d, read, classes)) ->
+                    let collides =
+                        classes
+                        |> List.exists (fun cl ->
+                            let mutable found = false
 
+                            for i in 0 .. n - 1 do
+                                found <- found || (isKept i && factors.[i].Class = cl)
+
+                            found)
+
+                    if not collides then
+                        addRead read
+                        addKept ()
+                        coefficients.Add(c * d)
+                    else
+                        match readSettled (termThroughConstructors kernels m c) with
+                        | ValueSome(struct (whole, read, _)) ->
+                            addRead read
+                            coefficients.Add whole
+                        | ValueNone -> ok <- false
+
+            ends.Add pairs.Count
             k <- k + 1
 
         if not ok then
@@ -1009,22 +1023,27 @@ module Rational =
             for j in 0 .. order.Length - 1 do
                 position.[order.[j]] <- j
 
-            let n = sortedKernels.Length
+            let vars = sortedKernels.Length
+            let terms = ResizeArray<struct (int[] * Q)>(ends.Count)
+            let mutable start = 0
 
-            let settled =
-                [
-                    for struct (pairs, c) in monomials do
-                        let e = Array.zeroCreate n
+            // a settled kernel met twice in one term means the rebuilt term merges two factors
+            for t in 0 .. ends.Count - 1 do
+                let e = Array.zeroCreate vars
 
-                        for (j, x) in pairs do
-                            e.[position.[j]] <- x
+                for q in start..2 .. ends.[t] - 1 do
+                    let j = position.[pairs.[q]]
+                    ok <- ok && e.[j] = 0
+                    e.[j] <- pairs.[q + 1]
 
-                        Poly.monomial n e c
-                ]
-                |> Poly.sum n
+                terms.Add(struct (e, coefficients.[t]))
+                start <- ends.[t]
+
+            let settled = Poly.ofTerms vars terms
 
             if
-                settled.Coefficients.Length >= 2
+                ok
+                && settled.Coefficients.Length >= 2
                 && strictlySorted sortedKernels
                 && builtAsIs sortedKernels settled
             then
