@@ -8,8 +8,9 @@ namespace IclTheory.Bench;
 /// rational terms with unrelated denominators, the same with ln t·t^(−kβ/(2+β)) terms, a seeded random
 /// expression shaped like the property-test generator, and one of the paper's exponents. More seeds of
 /// the random shape are in <see cref="RandomExpressionBenchmarks"/>. Measured (ShortRun, 2 shared
-/// cores, two runs, load 0.2–1.5): rational sum 108–120 µs, with logs 247–248 µs, random (seed
-/// 20251123) 561–589 µs, paper exponent 15–16 µs (before the session memo of <c>Rational</c>, load
+/// cores, two runs, load 0.2–1.0): rational sum 116–121 µs, with logs 241–253 µs, random (seed
+/// 20251123) 504–516 µs, paper exponent 16–17 µs (before sums were built over settled kernels, load
+/// 0.2–1.5: 108–120, 247–248, 561–589 and 15–16 µs; before the session memo of <c>Rational</c>, load
 /// 1.3–2.8: 146, 254, 620 and 21 µs; before the first speed work, load 2–3: 161, 266, 898 and 24 µs).
 /// </summary>
 [MemoryDiagnoser]
@@ -176,19 +177,19 @@ public class SymbolicBenchmarks
 /// seeds (seeds 5, 9 and 10 yield none in 100 000 draws). The canonical forms are large because they
 /// expand numerators over common denominators: output nodes 662 (seed 20251123), 3764 (1), 11 622 (2),
 /// 1759 (3), 10 388 (4), 708 (6), 1325 (7), 1068 (8), 697 (13). Measured (ShortRun, 2 shared cores, two
-/// runs, load 0.2–1.5), µs: 550–571 (seed 20251123), 1315–1321 (1), 4582–4669 (2), 717–726 (3),
-/// 4154–4783 (4), 154–174 (6), 509–575 (7), 452–553 (8), 400–462 (13); before the session memo of
-/// <c>Rational</c> (load 1.2–1.4): 602, 1823, 8611, 934, 8121, 287, 676, 557, 490; before the first
-/// speed work (load 2–3): 882, 3657, 14 146, 1914, 12 866, 397, 1084, 741, 718. Seeds 1, 2 and 4 stay
-/// above 1 ms. Their top layer is still normalized three times: the first pass expands and merges exps
-/// (exp(u)·exp(v) = exp(u + v)) whose arguments it leaves un-normalized; the second normalizes them,
-/// which reorders the kernels, so the signs and the term order of the layer's normal form change and
-/// the whole form is built again; the third confirms the fixed point. The confirming pass now costs
-/// about 0.2 ms on seed 2 instead of 2.3 ms (stopwatch, best of 100): a normalization remembers the sums
-/// it built term by term as they are, so reading one back, collecting its kernels or settling them
-/// skips its terms, and remembers the layer's output by kernels and parts. The first two passes each
-/// build the 10 000-node form (stopwatch on seed 2, about 1.6 and 2.3 ms; a bare rebuild of that form
-/// through the constructors costs 0.64 ms), which keeps seeds 2 and 4 near 4 ms.
+/// runs, load 0.2–1.0), µs: 464–489 (seed 20251123), 596–636 (1), 1798–1828 (2), 361–368 (3),
+/// 1626–1629 (4), 162–170 (6), 308–428 (7), 330–356 (8), 374–426 (13); before sums were built over
+/// settled kernels (load 0.2–1.5): 550–571, 1315–1321, 4582–4669, 717–726, 4154–4783, 154–174,
+/// 509–575, 452–553, 400–462; before the session memo of <c>Rational</c> (load 1.2–1.4): 602, 1823,
+/// 8611, 934, 8121, 287, 676, 557, 490; before the first speed work (load 2–3): 882, 3657, 14 146,
+/// 1914, 12 866, 397, 1084, 741, 718. Seeds 2 and 4 stay above 1 ms. Their top layer is still
+/// normalized three times, but built once: the first pass expands the layer, and its product
+/// constructor merges exps (exp(u)·exp(v) = exp(u + v)) and powers of one base into kernels whose
+/// insides the second pass settles; the first pass now settles them itself and builds the sums over
+/// the settled kernels, with the sign the second pass gives them, so the second pass reads those
+/// sums back from the session (about 0.3–0.4 ms on seeds 2 and 4, stopwatch) and the third confirms
+/// (about 5 µs). What remains is the first pass (about 1.2–1.3 ms: reading the input, about
+/// 0.3–0.5 ms, settling the merged kernels and building the 10 000-node form).
 /// </summary>
 [MemoryDiagnoser]
 public class RandomExpressionBenchmarks

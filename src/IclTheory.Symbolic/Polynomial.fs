@@ -130,7 +130,7 @@ module Poly =
 
     /// Sort terms (decreasing), merge equal monomials and drop zero coefficients. Packed monomials
     /// sort by their keys (equal monomials end up adjacent in any order, and their sum is exact).
-    let private ofTerms (vars: int) (items: ResizeArray<struct (int[] * Q)>) =
+    let internal ofTerms (vars: int) (items: ResizeArray<struct (int[] * Q)>) =
         let unsorted = Array.init items.Count (fun k -> let struct (m, _) = items.[k] in m)
 
         match tryPackKeys false vars unsorted with

@@ -74,6 +74,10 @@ module Rational =
         member val Polys = Dictionary<struct (Expr[] * Poly), Expr>(overKernels ())
         member val Inverted = Dictionary<Expr, Expr>(HashIdentity.Reference)
 
+        /// How the next pass settles a kernel (`simplifyKernels` with that pass's step), when the
+        /// normalization iterates to a fixed point; null for a single pass, whose output stays as built.
+        member val Settle: Func<Expr, Expr> = null with get, set
+
     /// The session of the normalization running on this thread; null outside one.
     [<AbstractClass; Sealed>]
     type private CurrentSession =
@@ -631,12 +635,13 @@ module Rational =
             Plain: bool
         }
 
-    let private kernelFactors (kernels: Expr[]) : KernelFactor[] =
-        let baseOf (k: Expr) =
-            match k with
-            | Power(b, _) -> b
-            | _ -> k
+    /// The base under which the product constructor collects a factor: x for x^a, else the factor.
+    let private baseOf (k: Expr) =
+        match k with
+        | Power(b, _) -> b
+        | _ -> k
 
+    let private kernelFactors (kernels: Expr[]) : KernelFactor[] =
         let bases = kernels |> Array.map baseOf
 
         kernels
@@ -804,11 +809,260 @@ module Rational =
                 Coefficients = p.Coefficients
             }
 
+    /// A term built through the constructors read as c·Π bⱼ^eⱼ: its rational coefficient and its
+    /// factors as base and positive exponent (x^e with an integer e, any other factor to the first
+    /// power); None when a factor is a sum, a product, a special or a power with a negative integer
+    /// exponent (structure that the next pass reads otherwise).
+    let private readTerm (t: Expr) : struct (Q * (Expr * int) list) voption =
+        let factors =
+            match t with
+            | Product fs -> fs
+            | _ -> [ t ]
+
+        let rec read (c: Q) (acc: (Expr * int) list) (fs: Expr list) =
+            match fs with
+            | [] -> ValueSome(struct (c, acc))
+            | Number q :: rest -> read (c * q) acc rest
+            | Power(b, Integer e) :: rest when e > 0 && not (isStructure b) -> read c ((b, e) :: acc) rest
+            | f :: rest when not (isStructure f) && f <> Undefined && f <> ComplexInfinity ->
+                read c ((f, 1) :: acc) rest
+            | _ -> ValueNone
+
+        read Q.one [] factors
+
+    /// Whether the product constructor may change kernel i's factor kᵢ^eᵢ of monomial m: an exp
+    /// beside another exp or to a power (exp(u)·exp(v) = exp(u + v), exp(u)^e = exp(e·u)), a
+    /// kernel sharing its base with another factor (x·x^(1/2) = x^(3/2)), a power that is rewritten
+    /// ((x^a)^e = x^(a·e)) or a kernel that does not read back as itself. `classCount` counts the
+    /// monomial's factors by class, `expCount` its exps.
+    let private isMerged (factors: KernelFactor[]) (classCount: int[]) (expCount: int) (m: int[]) (i: int) =
+        let f = factors.[i]
+        let e = m.[i]
+
+        e <> 0
+        && (not f.Plain
+            || (if f.Class < 0 then
+                    expCount > 1 || e <> 1
+                else
+                    classCount.[f.Class] > 1 || (e <> 1 && (not f.Powers || e > 100000))))
+
+    /// Comparer of exponent arrays by their entries (keys of merged parts of monomials).
+    let private exponentsComparer =
+        { new IEqualityComparer<int[]> with
+            member _.Equals(a, b) =
+                MemoryExtensions.SequenceEqual(ReadOnlySpan a, ReadOnlySpan b)
+
+            member _.GetHashCode a =
+                let mutable h = HashCode()
+
+                for e in a do
+                    h.Add e
+
+                h.ToHashCode()
+        }
+
+    /// The polynomial that the next pass reads from p's built sum once it has settled its kernels,
+    /// with the sorted settled kernels K′, when the next pass only renames kernels there. p's sum is
+    /// Σ t_m, t_m the term of monomial m through the constructors (which turn exp(u)^e into
+    /// exp(e·u), merge exp(u)·exp(v) into exp(u + v), x^a·x^b into x^(a+b), fold (3^(1/2))² to 3),
+    /// like terms collected. The next pass maps each factor b^e of a term to (settle b)^e, rebuilds
+    /// the terms and the sum through the constructors and reads the kernels back. When every
+    /// settled base is a kernel, distinct within each term, and every settled monomial is built as
+    /// it is over the strictly sorted K′ (`builtAsIs`), each rebuilt term is the term of its settled
+    /// monomial over K′ and the rebuilt sum (like terms collected, as `Poly.sum` collects them) is
+    /// the sum built from the settled polynomial P′ over K′: the same expression, which the next
+    /// pass reads back as P′. Settling the built sum is then a rename, done here once.
+    ///
+    /// A term is read in two parts: the factors that the product constructor keeps as they are, and
+    /// the product of the others (`isMerged`), built through the constructors once for each distinct
+    /// merged part. The constructor collects factors by base, so the term's factors are the kept
+    /// ones and those of the merged product, unless a base of the latter is the base of a kept
+    /// factor: such a term is built whole.
+    let private settledSum (settle: Func<Expr, Expr>) (kernels: Expr[]) (p: Poly) : struct (Expr[] * Poly) voption =
+        let n = kernels.Length
+        let factors = kernelFactors kernels
+        let bases = kernels |> Array.map baseOf
+        let images = Dictionary<Expr, int>()
+        let imageList = ResizeArray<Expr>()
+        let settledKernel = Dictionary<Expr, int>()
+        let kernelImage = Array.create n -1
+
+        let imageOf (k: Expr) =
+            match settledKernel.TryGetValue k with
+            | true, j -> j
+            | _ ->
+                let image = settle.Invoke k
+
+                let j =
+                    match images.TryGetValue image with
+                    | true, j -> j
+                    | _ ->
+                        images.[image] <- imageList.Count
+                        imageList.Add image
+                        imageList.Count - 1
+
+                settledKernel.[k] <- j
+                j
+
+        let imageOfKernel (i: int) =
+            if kernelImage.[i] < 0 then
+                kernelImage.[i] <- imageOf kernels.[i]
+
+            kernelImage.[i]
+
+        /// A built term's coefficient and its factors as settled images with exponents, and the
+        /// classes its factors are collected with: that of a kernel with the same base, −1 for an exp.
+        let readSettled (t: Expr) : struct (Q * (int * int) list * int list) voption =
+            match readTerm t with
+            | ValueNone -> ValueNone
+            | ValueSome(struct (c, pairs)) ->
+                let classes =
+                    pairs
+                    |> List.choose (fun (b, _) ->
+                        match b with
+                        | Exp _ -> Some -1
+                        | _ ->
+                            let baseOfFactor = baseOf b
+                            let j = Array.FindIndex(bases, (fun x -> Expr.Same(x, baseOfFactor)))
+                            if j < 0 then None else Some factors.[j].Class)
+
+                ValueSome(struct (c, pairs |> List.map (fun (b, e) -> imageOf b, e), classes))
+
+        let mergedParts =
+            Dictionary<int[], struct (Q * (int * int) list * int list) voption>(exponentsComparer)
+
+        let classCount = Array.zeroCreate n
+        let merged = Array.zeroCreate n
+        // the terms read so far: (image, exponent) pairs laid end to end, where each term ends, coefficients
+        let pairs = ResizeArray<int>(4 * p.Monomials.Length)
+        let ends = ResizeArray<int>(p.Monomials.Length)
+        let coefficients = ResizeArray<Q>(p.Monomials.Length)
+        let mutable ok = p.Monomials.Length >= 2
+        let mutable k = 0
+
+        while ok && k < p.Monomials.Length do
+            let m, c = p.Monomials.[k], p.Coefficients.[k]
+            Array.Clear classCount
+            Array.Clear merged
+            let mutable expCount = 0
+            let mutable anyMerged = false
+
+            for i in 0 .. n - 1 do
+                if m.[i] <> 0 then
+                    if factors.[i].Class < 0 then
+                        expCount <- expCount + 1
+                    else
+                        classCount.[factors.[i].Class] <- classCount.[factors.[i].Class] + 1
+
+            for i in 0 .. n - 1 do
+                if isMerged factors classCount expCount m i then
+                    merged.[i] <- m.[i]
+                    anyMerged <- true
+
+            let isKept (i: int) = m.[i] <> 0 && merged.[i] = 0
+
+            let addKept () =
+                for i in 0 .. n - 1 do
+                    if isKept i then
+                        pairs.Add(imageOfKernel i)
+                        pairs.Add m.[i]
+
+            let addRead (read: (int * int) list) =
+                for (j, e) in read do
+                    pairs.Add j
+                    pairs.Add e
+
+            if not anyMerged then
+                addKept ()
+                coefficients.Add c
+            else
+                let part =
+                    match mergedParts.TryGetValue merged with
+                    | true, known -> known
+                    | _ ->
+                        let key = Array.copy merged
+                        let read = readSettled (termThroughConstructors kernels key Q.one)
+                        mergedParts.[key] <- read
+                        read
+
+                match part with
+                | ValueNone -> ok <- false
+                | ValueSome(struct (d, read, classes)) ->
+                    let collides =
+                        classes
+                        |> List.exists (fun cl ->
+                            let mutable found = false
+
+                            for i in 0 .. n - 1 do
+                                found <- found || (isKept i && factors.[i].Class = cl)
+
+                            found)
+
+                    if not collides then
+                        addRead read
+                        addKept ()
+                        coefficients.Add(c * d)
+                    else
+                        match readSettled (termThroughConstructors kernels m c) with
+                        | ValueSome(struct (whole, read, _)) ->
+                            addRead read
+                            coefficients.Add whole
+                        | ValueNone -> ok <- false
+
+            ends.Add pairs.Count
+            k <- k + 1
+
+        if not ok then
+            ValueNone
+        else
+            let order = Array.init imageList.Count id
+            let sortedKernels = imageList.ToArray()
+            Array.Sort(sortedKernels, order, Comparer.Create(Comparison(Expr.order)))
+            let position = Array.zeroCreate order.Length
+
+            for j in 0 .. order.Length - 1 do
+                position.[order.[j]] <- j
+
+            let vars = sortedKernels.Length
+            let terms = ResizeArray<struct (int[] * Q)>(ends.Count)
+            let mutable start = 0
+
+            // a settled kernel met twice in one term means the rebuilt term merges two factors
+            for t in 0 .. ends.Count - 1 do
+                let e = Array.zeroCreate vars
+
+                for q in start..2 .. ends.[t] - 1 do
+                    let j = position.[pairs.[q]]
+                    ok <- ok && e.[j] = 0
+                    e.[j] <- pairs.[q + 1]
+
+                terms.Add(struct (e, coefficients.[t]))
+                start <- ends.[t]
+
+            let settled = Poly.ofTerms vars terms
+
+            if
+                ok
+                && settled.Coefficients.Length >= 2
+                && strictlySorted sortedKernels
+                && builtAsIs sortedKernels settled
+            then
+                ValueSome(struct (sortedKernels, settled))
+            else
+                ValueNone
+
     /// The polynomial over its kernels: Σ c·Π kᵢ^eᵢ, kernels with eᵢ = 0 left out (k⁰ = 1), built
     /// over the kernels it uses (`compact`), so that it is found again over other kernel lists.
     /// Remembered in the session by kernels and polynomial; a sum built from monomials built as
-    /// they are is recorded as a `BuiltSum`, so that reading it again skips its terms.
-    let private toExpr (kernels: Expr[]) (p: Poly) : Expr =
+    /// they are is recorded as a `BuiltSum`, so that reading it again skips its terms. In a session
+    /// that settles (`Session.Settle`), a sum that the next pass would only rename is built over
+    /// the settled kernels instead (`settledSum`) and recorded over them.
+    ///
+    /// `mayFlip` lets a sum built over settled kernels be built for −p instead,
+    /// when the settled polynomial leads with a negative coefficient: the sign s (±1) comes back
+    /// with the expression of s·p. (The next pass gives its numerator a positive leading
+    /// coefficient over the settled kernels, so it would otherwise build the negated sum again.)
+    let private toSignedExpr (mayFlip: bool) (kernels: Expr[]) (p: Poly) : struct (Q * Expr) =
         let kernels, p = compact kernels p
         let session = CurrentSession.Value
 
@@ -820,24 +1074,63 @@ module Rational =
                  | true, known -> ValueSome known
                  | _ -> ValueNone)
         with
-        | ValueSome known -> known
+        | ValueSome known -> struct (Q.one, known)
         | ValueNone ->
             let clean = builtAsIs kernels p
 
-            let result =
-                if clean && strictlySorted kernels then
-                    buildDirectly kernels p
+            let settled =
+                if clean || isNull session || isNull session.Settle then
+                    ValueNone
                 else
-                    buildThroughConstructors kernels p
+                    settledSum session.Settle kernels p
 
-            if not (isNull session) then
-                session.Polys.[struct (kernels, p)] <- result
+            match settled with
+            | ValueSome(struct (settledKernels, settledPoly)) ->
+                let sign =
+                    if mayFlip && (snd (Poly.leading settledPoly)).Sign < 0 then
+                        Q.ofInt -1
+                    else
+                        Q.one
 
-                match result with
-                | Sum _ when clean -> session.Sums.[result] <- { Kernels = kernels; Poly = p }
-                | _ -> ()
+                let signedPoly = Poly.scale sign settledPoly
 
-            result
+                let result =
+                    match session.Polys.TryGetValue(struct (settledKernels, signedPoly)) with
+                    | true, known -> known
+                    | _ -> buildDirectly settledKernels signedPoly
+
+                if sign.IsOne then
+                    session.Polys.[struct (kernels, p)] <- result
+
+                session.Polys.[struct (settledKernels, signedPoly)] <- result
+
+                session.Sums.[result] <-
+                    {
+                        Kernels = settledKernels
+                        Poly = signedPoly
+                    }
+
+                struct (sign, result)
+            | ValueNone ->
+                let result =
+                    if clean && strictlySorted kernels then
+                        buildDirectly kernels p
+                    else
+                        buildThroughConstructors kernels p
+
+                if not (isNull session) then
+                    session.Polys.[struct (kernels, p)] <- result
+
+                    match result with
+                    | Sum _ when clean -> session.Sums.[result] <- { Kernels = kernels; Poly = p }
+                    | _ -> ()
+
+                struct (Q.one, result)
+
+    /// The polynomial over its kernels, its sign kept (`toSignedExpr`).
+    let private toExpr (kernels: Expr[]) (p: Poly) : Expr =
+        let struct (_, e) = toSignedExpr false kernels p
+        e
 
     /// Largest numerator (in terms) that a common denominator may produce; above it the sum of
     /// coprime fractions is kept as it is, since the combined numerator would swamp the input.
@@ -852,12 +1145,16 @@ module Rational =
         let all = parts |> List.fold (fun acc f -> acc * denTerms f) 1.0
         parts |> List.sumBy (fun f -> float (Poly.termCount f.Num) * all / denTerms f)
 
+    /// c·N/Π Dᵢ^kᵢ through the constructors. A numerator built negated (`toSignedExpr`) moves its
+    /// sign into c: the next pass reads the product's factors into one fraction whose numerator
+    /// is the product of their polynomials, (−c)·(−N) = c·N, so it reads the same fraction.
     let private fractionToExpr (kernels: Expr[]) (f: Fraction) : Expr =
         let c, num = integerize f.Num
+        let struct (sign, numerator) = toSignedExpr true kernels num
 
         Expr.multiply (
-            Number c
-            :: toExpr kernels num
+            Number(c * sign)
+            :: numerator
             :: (f.Den
                 |> List.map (fun (d, k) -> Expr.power (toExpr kernels d) (Expr.integer -k)))
         )
@@ -1031,6 +1328,17 @@ module Rational =
 
     /// Rational normalization iterated to a fixed point (at most 12 passes), so `simplify` is idempotent
     /// on every input where the passes converge. Examples: (β² + 2β)/(β(2+β)) → 1; ν·β/(ν+νβ+1) stays.
+    ///
+    /// A pass builds a layer's sums through the product constructor, which merges exps
+    /// (exp(u)·exp(v) = exp(u + v)) and powers of one base into kernels whose insides are not yet
+    /// normalized; the next pass settles them, so the fixed point takes a second and a confirming
+    /// third pass. The session's `Settle` is the next pass's settling of a kernel (`simplifyKernels`
+    /// with the same step): with it, a pass builds such a sum over the settled kernels at once
+    /// (`settledSum`), which is exactly the sum the next pass would rebuild (each rebuilt term
+    /// and the rebuilt sum go through the same constructors from the same settled factors), and
+    /// gives each numerator the sign that the next pass's normalization over the settled kernels
+    /// gives it (`toSignedExpr`). The second pass then reads those sums back from the session
+    /// without rebuilding them and only rebuilds the small structure around them; the third confirms.
     let simplify (e: Expr) : Expr =
         let memo = newMemo ()
 
@@ -1038,7 +1346,15 @@ module Rational =
             let next = normalizeOnce memo e
             if next = e || k = 0 then next else loop (k - 1) next
 
-        withSession (fun () -> loop 12 e)
+        withSession (fun () ->
+            let session = CurrentSession.Value
+            let outer = session.Settle
+            session.Settle <- Func<Expr, Expr>(simplifyKernels (normalizeOnce memo))
+
+            try
+                loop 12 e
+            finally
+                session.Settle <- outer)
 
     /// Equality of canonical forms after simplification: a = b when simplify(a − b) = 0.
     let equal (a: Expr) (b: Expr) : bool =
