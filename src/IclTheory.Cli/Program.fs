@@ -1,6 +1,6 @@
 /// Entry point of `icl`. Exit codes: 0 success; 2 bad input (one line naming the parameter,
-/// nothing written); 3 a solver did not converge; 1 anything else, including a check that could
-/// not run.
+/// nothing written); 3 a solver did not converge (or simplification found no fixed point);
+/// 1 anything else, including a check that could not run.
 module IclTheory.Cli.Program
 
 open System
@@ -138,6 +138,9 @@ let run (argv: string array) =
         eprintfn "error: %s" (firstLine e.Message)
         2
     | :? ConvergenceException as e ->
+        eprintfn "error: %s" (firstLine e.Message)
+        3
+    | IclTheory.Symbolic.NoFixedPointException _ as e ->
         eprintfn "error: %s" (firstLine e.Message)
         3
     | e ->

@@ -479,6 +479,128 @@ module Poly =
 
         monomial p.Vars g Q.one
 
+    /// The prime of the modular images, 2³¹ − 1 (products of two residues fit in an int64).
+    [<Literal>]
+    let private ImagePrime = 2147483647L
+
+    let private mulMod (a: int64) (b: int64) = a * b % ImagePrime
+
+    let rec private powMod (a: int64) (k: int) =
+        if k = 0 then 1L
+        elif k % 2 = 0 then powMod (mulMod a a) (k / 2)
+        else mulMod a (powMod a (k - 1))
+
+    /// a⁻¹ mod P by Fermat (a ≢ 0).
+    let private inverseMod (a: int64) = powMod a (int ImagePrime - 2)
+
+    /// The residues mod P of the integer polynomial ℓ·p, ℓ the lcm of p's denominators: None when
+    /// P divides a denominator (then no image of p is taken).
+    let private integerResidues (p: Poly) : int64[] option =
+        let prime = System.Numerics.BigInteger ImagePrime
+
+        if p.Coefficients |> Array.exists (fun c -> (c.Denominator % prime).IsZero) then
+            None
+        else
+            let l =
+                p.Coefficients
+                |> Array.fold
+                    (fun acc (c: Q) ->
+                        acc / System.Numerics.BigInteger.GreatestCommonDivisor(acc, c.Denominator)
+                        * c.Denominator)
+                    System.Numerics.BigInteger.One
+
+            let residue (c: Q) =
+                let r = int64 ((c.Numerator * (l / c.Denominator)) % prime)
+                if r < 0L then r + ImagePrime else r
+
+            Some(Array.map residue p.Coefficients)
+
+    /// The univariate image in variable i of ℓ·p mod P with every other variable j set to values[j]:
+    /// its coefficients by degree in x_i.
+    let private imageIn (i: int) (values: int64[]) (p: Poly) (residues: int64[]) =
+        let image = Array.zeroCreate (degreeIn i p + 1)
+
+        for k in 0 .. p.Monomials.Length - 1 do
+            let m = p.Monomials.[k]
+            let mutable c = residues.[k]
+
+            for j in 0 .. m.Length - 1 do
+                if j <> i && m.[j] <> 0 then
+                    c <- mulMod c (powMod values.[j] m.[j])
+
+            image.[m.[i]] <- (image.[m.[i]] + c) % ImagePrime
+
+        image
+
+    /// The degree of the gcd of two univariate polynomials over ℤ/P (coefficients by degree, leading
+    /// coefficients non-zero), by Euclid's algorithm.
+    let private gcdDegreeMod (a: int64[]) (b: int64[]) =
+        let degree (c: int64[]) (upTo: int) =
+            let mutable d = upTo
+
+            while d >= 0 && c.[d] = 0L do
+                d <- d - 1
+
+            d
+
+        let mutable r0, d0 = Array.copy a, a.Length - 1
+        let mutable r1, d1 = Array.copy b, b.Length - 1
+
+        if d0 < d1 then
+            let t, dt = r0, d0
+            r0 <- r1
+            d0 <- d1
+            r1 <- t
+            d1 <- dt
+
+        while d1 >= 0 do
+            let inv = inverseMod r1.[d1]
+
+            while d0 >= d1 do
+                let f = mulMod r0.[d0] inv
+
+                for k in 0..d1 do
+                    let j = d0 - d1 + k
+                    r0.[j] <- (r0.[j] - mulMod f r1.[k] + ImagePrime) % ImagePrime
+
+                d0 <- degree r0 (d0 - 1)
+
+            let t, dt = r0, d0
+            r0 <- r1
+            d0 <- d1
+            r1 <- t
+            d1 <- dt
+
+        d0
+
+    /// A proof that gcd(p, q) is a constant, from univariate images: if g = gcd(p, q) (primitive
+    /// over ℤ, after clearing denominators) had degree d > 0 in x_i, then at any point a of the
+    /// other variables where lc_i(p)(a) ≢ 0 mod P, lc_i(g)(a) ≢ 0 too (it divides lc_i(p) over ℤ by
+    /// Gauss's lemma), so g(a) mod P divides both images with degree d and their gcd over ℤ/P has
+    /// degree ≥ d. An image gcd of degree 0 in every shared variable therefore proves d = 0
+    /// everywhere. False means "not proved" (a true common factor, or unlucky points): the exact
+    /// algorithm decides. Three seeded points per variable.
+    let provablyCoprime (p: Poly) (q: Poly) =
+        match integerResidues p, integerResidues q with
+        | Some rp, Some rq ->
+            let coprimeIn i =
+                degreeIn i p = 0
+                || degreeIn i q = 0
+                || Seq.exists
+                    (fun attempt ->
+                        let values =
+                            Array.init p.Vars (fun j ->
+                                (int64 (j + 1) * 104729L + int64 attempt * 7919L + int64 i * 31L + 2L) % ImagePrime)
+
+                        let a = imageIn i values p rp
+                        let b = imageIn i values q rq
+
+                        a.[a.Length - 1] <> 0L && b.[b.Length - 1] <> 0L && gcdDegreeMod a b = 0)
+                    (seq { 0..2 })
+
+            Seq.forall coprimeIn (seq { 0 .. p.Vars - 1 })
+        | _ -> false
+
     /// Greatest common divisor, monic (leading coefficient 1); gcd(0, 0) = 0. Variables present in
     /// only one argument are removed through contents first, so gcd(big, small) stays cheap.
     let rec gcd (p: Poly) (q: Poly) : Poly =
@@ -522,6 +644,7 @@ module Poly =
                 | None ->
                     match variables p |> List.tryFind (onlyIn big small) with
                     | Some j -> gcdOfAll (Map.values (coefficientsIn j big)) small
+                    | None when provablyCoprime small big -> one p.Vars
                     | None ->
                         let i = variables p |> List.find (fun j -> degreeIn j small > 0)
                         let smallContent = content i small

@@ -5,6 +5,14 @@ open System.Collections.Generic
 open System.Numerics
 open IclTheory.Symbolic.Patterns
 
+/// Rational normalization found no fixed point within its pass budget (`Rational.simplifyWithin`).
+exception NoFixedPointException of Passes: int * Input: Expr with
+    override e.Message =
+        sprintf
+            "simplify: no fixed point of rational normalization after %d passes (input of %d nodes)"
+            e.Passes
+            (Expr.size e.Input)
+
 /// Rational-function normalization, an explicit opt-in pass: an expression is read as a ratio
 /// of polynomials over ℚ in its kernels (symbols, ln, exp, powers with non-integer exponents),
 /// put over common denominators, and common polynomial factors are cancelled. Each fraction is
@@ -1326,8 +1334,8 @@ module Rational =
     let normalize (e: Expr) : Expr =
         withSession (fun () -> normalizeOnce (newMemo ()) e)
 
-    /// Rational normalization iterated to a fixed point (at most 12 passes), so `simplify` is idempotent
-    /// on every input where the passes converge. Examples: (β² + 2β)/(β(2+β)) → 1; ν·β/(ν+νβ+1) stays.
+    /// Rational normalization iterated until a pass returns its input, at most `passes` passes; an input
+    /// still changing after them raises NoFixedPointException (never a form that is not a fixed point).
     ///
     /// A pass builds a layer's sums through the product constructor, which merges exps
     /// (exp(u)·exp(v) = exp(u + v)) and powers of one base into kernels whose insides are not yet
@@ -1339,12 +1347,19 @@ module Rational =
     /// gives each numerator the sign that the next pass's normalization over the settled kernels
     /// gives it (`toSignedExpr`). The second pass then reads those sums back from the session
     /// without rebuilding them and only rebuilds the small structure around them; the third confirms.
-    let simplify (e: Expr) : Expr =
+    let simplifyWithin (passes: int) (e: Expr) : Expr =
+        if passes < 1 then
+            invalidArg "passes" (sprintf "passes must be at least 1; got %d" passes)
+
         let memo = newMemo ()
+        let input = e
 
         let rec loop k (e: Expr) =
             let next = normalizeOnce memo e
-            if next = e || k = 0 then next else loop (k - 1) next
+
+            if next = e then next
+            elif k = 1 then raise (NoFixedPointException(passes, input))
+            else loop (k - 1) next
 
         withSession (fun () ->
             let session = CurrentSession.Value
@@ -1352,9 +1367,14 @@ module Rational =
             session.Settle <- Func<Expr, Expr>(simplifyKernels (normalizeOnce memo))
 
             try
-                loop 12 e
+                loop passes e
             finally
                 session.Settle <- outer)
+
+    /// Rational normalization iterated to its fixed point (`simplifyWithin` 12 passes; inputs met so far
+    /// need at most three), so `simplify` is idempotent. Examples: (β² + 2β)/(β(2+β)) → 1;
+    /// ν·β/(ν+νβ+1) stays.
+    let simplify (e: Expr) : Expr = simplifyWithin 12 e
 
     /// Equality of canonical forms after simplification: a = b when simplify(a − b) = 0.
     let equal (a: Expr) (b: Expr) : bool =

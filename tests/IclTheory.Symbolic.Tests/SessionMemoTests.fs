@@ -39,3 +39,45 @@ let ``a canonical form met again inside a larger input normalizes to itself`` ()
     Prop.forAll exprArb (fun e ->
         let s = Rational.simplify e
         Rational.simplify (Expr.add [ Expr.subtract s e; copy e ]) = s)
+
+/// The passes `simplifyWithin` needed for e: the smallest budget that does not raise.
+let private passesNeeded (e: Expr) =
+    let fits n =
+        try
+            Rational.simplifyWithin n e |> ignore
+            true
+        with NoFixedPointException _ ->
+            false
+
+    Seq.find fits (seq { 1..12 })
+
+[<Fact>]
+let ``a pass budget short of the fixed point raises naming it; the budget that suffices gives simplify's form`` () =
+    let inputs = Gen.sampleWithSeed (Rnd(7UL)) 100 200 expr
+    let mutable multiPass = 0
+
+    for e in inputs do
+        let needed = passesNeeded e
+        Assert.Equal(Rational.simplify e, Rational.simplifyWithin needed e)
+
+        if needed > 1 then
+            multiPass <- multiPass + 1
+
+            let message =
+                try
+                    Rational.simplifyWithin (needed - 1) e |> ignore
+                    "no exception"
+                with NoFixedPointException _ as ex ->
+                    ex.Message
+
+            Assert.Contains(sprintf "no fixed point of rational normalization after %d passes" (needed - 1), message)
+
+    // coverage guard: the raising path must be exercised on a good share of the sample (95 of 200 here)
+    Assert.True(multiPass > 50, sprintf "%d of %d inputs took more than one pass" multiPass inputs.Length)
+
+[<Fact>]
+let ``a pass budget below one is refused naming it`` () =
+    let ex =
+        Assert.Throws<System.ArgumentException>(fun () -> Rational.simplifyWithin 0 (Expr.symbol "x") |> ignore)
+
+    Assert.Equal("passes", ex.ParamName)
