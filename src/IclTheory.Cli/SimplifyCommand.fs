@@ -67,7 +67,8 @@ let report (formula: string) (diff: string option) (at: string option) (other: s
         other
         |> Option.map (fun text ->
             let b = parseFormula "equal" text
-            b, Rational.equal input b, Evaluate.probeEqual 1 64 (0.5, 2.0) 1e-9 input b)
+            let bSimplified = Rational.simplify b
+            bSimplified, Rational.equal simplified bSimplified, Evaluate.probeEqual 1 64 (0.5, 2.0) 1e-9 input b)
 
     {
         Fields =
@@ -90,8 +91,8 @@ let report (formula: string) (diff: string option) (at: string option) (other: s
                     | None -> ()
                 | _ -> ()
                 match comparison with
-                | Some(b, canonical, probe) ->
-                    "other_simplified", Str(Print.plain (Rational.simplify b))
+                | Some(bSimplified, canonical, probe) ->
+                    "other_simplified", Str(Print.plain bSimplified)
                     "equal_canonical", Bool canonical
                     "equal_probe", Bool probe
                 | None -> ()

@@ -162,7 +162,11 @@ public static class FullAttentionTrainer
         {
             var wall = Stopwatch.StartNew();
             var curve = new List<FullAttentionPoint>();
-            var contextsPerSecond = loop.Run((step, time, lr) => curve.Add(Evaluate(step, time, lr)), Diverged, progress);
+            var contextsPerSecond = loop.Run(
+                () => evaluator.Estimate(parameters, ct),
+                (step, time, lr, loss, se) => curve.Add(LogPoint(step, time, lr, loss, se)),
+                Diverged,
+                progress);
             var last = curve[^1];
             var gamma = GammaStatistics.ToMatrix(parameters.MeanEffectiveGamma(), dim);
             return new FullAttentionResult(curve, last.Loss, last.Se, parameters.Clone(), gamma, contextsPerSecond)
@@ -171,14 +175,9 @@ public static class FullAttentionTrainer
             };
         }
 
-        private FullAttentionPoint Evaluate(int step, double time, double lr)
+        /// <summary>The logged point at a log step; the loss at step 0 sets the divergence scale.</summary>
+        private FullAttentionPoint LogPoint(int step, double time, double lr, double loss, double se)
         {
-            var (loss, se) = evaluator.Estimate(parameters, ct);
-            if (!double.IsFinite(loss))
-            {
-                throw Diverged(step, options.LearningRateAt(Math.Max(step - 1, 0)));
-            }
-
             if (step == 0)
             {
                 initialLoss = Math.Max(loss, double.Epsilon);

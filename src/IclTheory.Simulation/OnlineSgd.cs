@@ -76,25 +76,14 @@ internal sealed class OnlineSgd<TPoint>
         var curve = new List<TPoint>();
         var final = (Loss: double.NaN, Se: double.NaN);
 
-        void Log(int step, double time, double lr)
+        void Log(int step, double time, double lr, double loss, double se)
         {
-            final = Evaluate(step);
-            curve.Add(curvePoint(step, time, lr, final.Loss, final.Se, parameters));
+            final = (loss, se);
+            curve.Add(curvePoint(step, time, lr, loss, se, parameters));
         }
 
-        var contextsPerSecond = loop.Run(Log, Diverged, progress);
+        var contextsPerSecond = loop.Run(() => evaluator.Estimate(parameters, ct), Log, Diverged, progress);
         return new SgdOutcome<TPoint>(curve, parameters, final.Loss, final.Se, contextsPerSecond, wall.Elapsed.TotalSeconds);
-    }
-
-    private (double Loss, double Se) Evaluate(int step)
-    {
-        var (loss, se) = evaluator.Estimate(parameters, ct);
-        if (!double.IsFinite(loss))
-        {
-            throw Diverged(step, options.LearningRateAt(Math.Max(step - 1, 0)));
-        }
-
-        return (loss, se);
     }
 
     private InvalidOperationException Diverged(int step, double lr) =>

@@ -73,12 +73,14 @@ internal sealed class SgdLoop
     public Func<double> DivergenceLimit { get; init; } = () => double.PositiveInfinity;
 
     /// <summary>
-    /// Runs the steps. <paramref name="log"/>(step, time, η) is called before the step at every log step (and after
-    /// the last step when it is one), with η the rate of that step (of the previous one after the last).
+    /// Runs the steps. At every log step (before that step, and after the last step when it is one) the test loss
+    /// from <paramref name="evaluate"/> is checked — a non-finite one ends the run with the trainer's error — and passed
+    /// to <paramref name="log"/>(step, time, η, loss, SE), η the rate of that step (of the previous one after the last).
     /// </summary>
     /// <returns>Training contexts per second (0 without steps).</returns>
     public double Run(
-        Action<int, double, double> log,
+        Func<(double Loss, double Se)> evaluate,
+        Action<int, double, double, double, double> log,
         Func<int, double, Exception> diverged,
         IProgress<(int Step, int Steps)>? progress)
     {
@@ -93,7 +95,13 @@ internal sealed class SgdLoop
             parallelOptions.CancellationToken.ThrowIfCancellationRequested();
             if (nextLog < logSteps.Length && logSteps[nextLog] == step)
             {
-                log(step, time, options.LearningRateAt(step < steps ? step : step - 1));
+                var (loss, se) = evaluate();
+                if (!double.IsFinite(loss))
+                {
+                    throw diverged(step, options.LearningRateAt(Math.Max(step - 1, 0)));
+                }
+
+                log(step, time, options.LearningRateAt(step < steps ? step : step - 1), loss, se);
                 nextLog++;
             }
 

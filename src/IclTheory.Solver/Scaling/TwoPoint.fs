@@ -349,7 +349,7 @@ let private mirrored (upper: Node[]) (n: int) =
 /// The n contour nodes θ_j = 2πj/n of the ellipse with parameter ρ around [0, edge]: the upper half
 /// (j = 0..n/2) by continuation from `start` at θ = 0, node j built from its solution by `nodeOf`
 /// (point, quadrature weight dz/dθ·2π/(2πi n), solution), checked for the Herglotz branch; the lower
-/// half by conjugate symmetry.
+/// half by conjugate symmetry. A continuation that fails raises ConvergenceException from `finder`.
 let private solveOnContour
     (lambda: float[])
     (what: string)
@@ -359,9 +359,13 @@ let private solveOnContour
     (start: float -> 'S)
     (newtonAt: Complex -> 'S -> 'S option)
     (kappaOf: 'S -> Complex)
-    (failure: float -> exn)
+    (finder: string)
     (nodeOf: Complex -> Complex -> 'S -> Node)
     =
+    let failure theta =
+        ConvergenceException(finder, sprintf "%s: no solution continued to θ = %s on the contour" what (fmt theta))
+        :> exn
+
     let e = ellipseFor edge rho
     let theta j = 2.0 * Math.PI * float j / float n
     let half = n / 2
@@ -390,13 +394,6 @@ let private solveNodes
     let lambda = spectrum.Lambda
     let what = describe spectrum b
 
-    let failure theta =
-        ConvergenceException(
-            "two-point τ root finder (Eq. 110)",
-            sprintf "%s: no solution continued to θ = %s on the contour" what (fmt theta)
-        )
-        :> exn
-
     solveOnContour
         lambda
         what
@@ -406,7 +403,7 @@ let private solveNodes
         (fun z0 -> startingKappa lambda b uEdge z0 what)
         (newton lambda b)
         id
-        failure
+        "two-point τ root finder (Eq. 110)"
         (nodeAt lambda b)
 
 /// The width projection of Eq. 14: `Rank`, AᵀA the rank-N coordinate projection (Eq. 107), so B = AᵀA;
@@ -633,13 +630,6 @@ let private solveGaussianNodes (spectrum: Spectrum.Spectrum) (b: Bottleneck) (ed
     let lambda = spectrum.Lambda
     let what = describe spectrum b + ", Gaussian map"
 
-    let failure theta =
-        ConvergenceException(
-            "two-point τ root finder (Eq. 36, Gaussian map)",
-            sprintf "%s: no solution continued to θ = %s on the contour" what (fmt theta)
-        )
-        :> exn
-
     let nodeOf z weight (struct (k, u): struct (Complex * Complex)) =
         let node = nodeAt lambda b z weight k
 
@@ -656,7 +646,7 @@ let private solveGaussianNodes (spectrum: Spectrum.Spectrum) (b: Bottleneck) (ed
         (fun z0 -> gaussianStart lambda b z0 what)
         (newtonGaussian lambda b)
         (fun (struct (k, _)) -> k)
-        failure
+        "two-point τ root finder (Eq. 36, Gaussian map)"
         nodeOf
 
 /// 𝓑(s, s') = tr (s_B + B)⁻¹(s'_B + B)⁻¹ for the rank-N projection B (Eqs. 38, 107–108),
