@@ -293,6 +293,13 @@ module Expr =
         | [ t ] -> t
         | ts -> Sum ts
 
+    /// The same sum for terms already in canonical order: built as they are, without the sort.
+    let internal sumOfOrderedUnlike (constant: Q) (terms: Expr list) : Expr =
+        match (if constant.IsZero then terms else Number constant :: terms) with
+        | [] -> zero
+        | [ t ] -> t
+        | ts -> Sum ts
+
     let isNumber e =
         match e with
         | Number _ -> true

@@ -135,32 +135,49 @@ module Poly =
 
         match tryPackKeys false vars unsorted with
         | ValueSome keys ->
-            let sorted = items.ToArray()
-            System.Array.Sort(keys, sorted)
-            System.Array.Reverse sorted
-            items.Clear()
-            items.AddRange sorted
-        | ValueNone -> items.Sort(fun (struct (a, _)) (struct (b, _)) -> compareMonomials b a)
+            // sort the keys with the term indices, then merge equal keys from the largest down
+            let index = Array.init keys.Length id
+            System.Array.Sort(keys, index)
+            let monomials = ResizeArray<int[]>(keys.Length)
+            let coefficients = ResizeArray<Q>(keys.Length)
+            let mutable k = keys.Length - 1
 
-        let monomials = ResizeArray<int[]>(items.Count)
-        let coefficients = ResizeArray<Q>(items.Count)
-        let mutable k = 0
+            while k >= 0 do
+                let struct (m, c) = items.[index.[k]]
+                let mutable s = c
+                k <- k - 1
 
-        while k < items.Count do
-            let struct (m, c) = items.[k]
-            let mutable s = c
-            k <- k + 1
+                while k >= 0 && keys.[k] = keys.[k + 1] do
+                    let struct (_, c2) = items.[index.[k]]
+                    s <- s + c2
+                    k <- k - 1
 
-            while k < items.Count && compareMonomials (let struct (m2, _) = items.[k] in m2) m = 0 do
-                let struct (_, c2) = items.[k]
-                s <- s + c2
+                if not s.IsZero then
+                    monomials.Add m
+                    coefficients.Add s
+
+            ofSorted vars (monomials.ToArray()) (coefficients.ToArray())
+        | ValueNone ->
+            items.Sort(fun (struct (a, _)) (struct (b, _)) -> compareMonomials b a)
+            let monomials = ResizeArray<int[]>(items.Count)
+            let coefficients = ResizeArray<Q>(items.Count)
+            let mutable k = 0
+
+            while k < items.Count do
+                let struct (m, c) = items.[k]
+                let mutable s = c
                 k <- k + 1
 
-            if not s.IsZero then
-                monomials.Add m
-                coefficients.Add s
+                while k < items.Count && compareMonomials (let struct (m2, _) = items.[k] in m2) m = 0 do
+                    let struct (_, c2) = items.[k]
+                    s <- s + c2
+                    k <- k + 1
 
-        ofSorted vars (monomials.ToArray()) (coefficients.ToArray())
+                if not s.IsZero then
+                    monomials.Add m
+                    coefficients.Add s
+
+            ofSorted vars (monomials.ToArray()) (coefficients.ToArray())
 
     let add (p: Poly) (q: Poly) =
         if isZero p then
@@ -621,22 +638,20 @@ module Poly =
                 else
                     q, p
 
-            // an irreducible argument either divides the other one or is coprime to it
-            match isLinearPrimitive small, isLinearPrimitive big with
-            | true, true ->
-                // two irreducibles share a factor only when they are associates
-                if associates small big then monic small else one p.Vars
-            | true, false ->
+            // an irreducible argument either divides the other one or is coprime to it (two
+            // irreducibles share a factor only when they are associates, and then small divides big);
+            // big, usually the larger, is classified only when small is not irreducible
+            if isLinearPrimitive small then
                 if (tryDivide big small).IsSome then
                     monic small
                 else
                     one p.Vars
-            | false, true ->
+            elif isLinearPrimitive big then
                 if (tryDivide small big).IsSome then
                     monic big
                 else
                     one p.Vars
-            | false, false ->
+            else
                 let onlyIn (a: Poly) (b: Poly) j = degreeIn j a > 0 && degreeIn j b = 0
 
                 match variables p |> List.tryFind (onlyIn small big) with

@@ -124,15 +124,16 @@ module Rational =
 
     /// p = f·p' with p' having coprime integer coefficients and a positive leading coefficient.
     let private integerize (p: Poly) : Q * Poly =
-        let coefficients = List.ofArray p.Coefficients
+        let mutable dens = BigInteger.One
+        let mutable nums = BigInteger.Zero
 
-        let dens =
-            coefficients
-            |> List.fold (fun acc (c: Q) -> lcm acc c.Denominator) BigInteger.One
+        // integer denominators leave the lcm as it is, and the gcd stays 1 once it is 1
+        for c in p.Coefficients do
+            if not c.IsInteger then
+                dens <- lcm dens c.Denominator
 
-        let nums =
-            coefficients
-            |> List.fold (fun acc (c: Q) -> BigInteger.GreatestCommonDivisor(acc, c.Numerator)) BigInteger.Zero
+            if not nums.IsOne then
+                nums <- BigInteger.GreatestCommonDivisor(nums, c.Numerator)
 
         let s =
             if (snd (Poly.leading p)).Sign < 0 then
@@ -268,6 +269,52 @@ module Rational =
             // them has a constant gcd with it (a non-constant divisor shares a variable with both)
             let numSupport = support fraction.Num
 
+            /// The copies of a monomial factor f = c·x^a one at a time as `strip` takes them, in one
+            /// pass: gcd(num, x^a) = x^g with g = min(a, the least exponents of num), so num loses x^g
+            /// and the copy leaves c·x^(a−g) behind (or moves 1/c up when g = a); num is divided once.
+            let stripMonomial (num: Poly) (f: Poly) (copies: int) =
+                let a, c = Poly.leading f
+                let least = Array.copy num.Monomials.[0]
+
+                for m in num.Monomials do
+                    for j in 0 .. least.Length - 1 do
+                        if m.[j] < least.[j] then
+                            least.[j] <- m.[j]
+
+                let total = Array.zeroCreate a.Length
+                let mutable scale = Q.one
+                let mutable remaining = []
+                let mutable left = copies
+
+                while left > 0 do
+                    let g = Array.init a.Length (fun j -> min a.[j] least.[j])
+
+                    if Array.forall ((=) 0) g then
+                        remaining <- remaining @ [ f, left ]
+                        left <- 0
+                    else
+                        for j in 0 .. g.Length - 1 do
+                            total.[j] <- total.[j] + g.[j]
+                            least.[j] <- least.[j] - g.[j]
+
+                        let rest = Array.init a.Length (fun j -> a.[j] - g.[j])
+
+                        if Array.forall ((=) 0) rest then
+                            scale <- scale * Q.inverse c
+                        else
+                            remaining <- remaining @ [ Poly.monomial f.Vars rest c, 1 ]
+
+                        left <- left - 1
+
+                let divided =
+                    if Array.forall ((=) 0) total then
+                        num
+                    else
+                        Poly.tryDivide num (Poly.monomial num.Vars total Q.one)
+                        |> Option.defaultValue num
+
+                Poly.scale scale divided, remaining
+
             let folder (num: Poly, den: (Poly * int) list) (f: Poly, k: int) =
                 let rec strip num copies remaining =
                     if copies = 0 then
@@ -289,7 +336,12 @@ module Rational =
                             else
                                 strip num (copies - 1) (remaining @ [ rest, 1 ])
 
-                let num, kept = strip num k []
+                let num, kept =
+                    if Poly.termCount f = 1 && not (Poly.isZero num) then
+                        stripMonomial num f k
+                    else
+                        strip num k []
+
                 num, den @ kept
 
             let num, den = fraction.Den |> List.fold folder (fraction.Num, [])
@@ -731,6 +783,87 @@ module Rational =
 
         index
 
+    /// The exponent under which `Expr.order` compares the factor kᵢ^e with another power of its base:
+    /// a for a kernel b^a (then e = 1), else e.
+    let private factorExponent (kernels: Expr[]) (i: int) (e: int) =
+        match kernels.[i] with
+        | Power(_, a) when e = 1 -> a
+        | _ -> Expr.integer e
+
+    /// The monomial indices in the canonical order of their terms c·Π kᵢ^eᵢ, for kernels in strictly
+    /// increasing canonical order and monomials built as they are (`buildsAsIs`). `Expr.order`
+    /// compares two terms from their last factor backwards, the factors by base and then by
+    /// exponent, a term ending first (or in its coefficient) being the smaller: that is the
+    /// lexicographic order, read from the last, of one column per base (each exp its own) holding
+    /// the rank of the term's factor of that base among the factors of that base in p (0 when the
+    /// term has none; the exponent itself for a base of one kernel). When no two kernels share a
+    /// base the columns are the monomials (`termOrder`). Sorted by packed keys where they fit.
+    let private canonicalTermOrder (kernels: Expr[]) (p: Poly) =
+        let n = kernels.Length
+        let factors = kernelFactors kernels
+
+        let column i =
+            if factors.[i].Class < 0 then i else factors.[i].Class
+
+        if Array.forall (fun i -> column i = i) (Array.init n id) then
+            termOrder p
+        else
+            let columns = Array.init n column |> Array.distinct
+            let position = Array.init n (fun i -> Array.IndexOf(columns, column i))
+            // rank.[i].[e]: the rank of kᵢ^e among the factors of its base in p; null for a base of
+            // one kernel, whose exponent serves as the rank
+            let rank: int[][] = Array.zeroCreate n
+
+            let shared =
+                Array.init n id
+                |> Array.groupBy column
+                |> Array.map snd
+                |> Array.filter (fun members -> members.Length > 1)
+
+            for members in shared do
+                for i in members do
+                    rank.[i] <- Array.zeroCreate (Poly.degreeIn i p + 1)
+
+            // mark the exponents that occur (rank 1 for now)
+            for m in p.Monomials do
+                for members in shared do
+                    for i in members do
+                        rank.[i].[m.[i]] <- 1
+
+            for members in shared do
+                let used =
+                    [|
+                        for i in members do
+                            for e in 1 .. rank.[i].Length - 1 do
+                                if rank.[i].[e] = 1 then
+                                    struct (i, e)
+                    |]
+
+                used
+                |> Array.sortInPlaceWith (fun (struct (i, e)) (struct (j, f)) ->
+                    Expr.order (factorExponent kernels i e) (factorExponent kernels j f))
+
+                used |> Array.iteri (fun r (struct (i, e)) -> rank.[i].[e] <- r + 1)
+
+            let rows =
+                p.Monomials
+                |> Array.map (fun m ->
+                    let row = Array.zeroCreate columns.Length
+
+                    for i in 0 .. n - 1 do
+                        if m.[i] <> 0 then
+                            row.[position.[i]] <- if isNull rank.[i] then m.[i] else rank.[i].[m.[i]]
+
+                    row)
+
+            let index = Array.init rows.Length id
+
+            match Poly.tryPackKeys true columns.Length rows with
+            | ValueSome keys -> Array.Sort(keys, index)
+            | ValueNone -> Array.Sort(index, Comparison(fun i j -> compareFromLastKernel rows.[i] rows.[j]))
+
+            index
+
     /// The term c·Π kᵢ^eᵢ through the constructors: `Expr.multiply` of c and the `Expr.power`s.
     let private termThroughConstructors (kernels: Expr[]) (m: int[]) (c: Q) : Expr =
         let mutable factors = []
@@ -787,18 +920,18 @@ module Rational =
 
     /// The same sum built node by node, for monomials built as they are (`builtAsIs`) over kernels in
     /// strictly increasing canonical order: each term by `termDirectly`; distinct monomials give
-    /// terms with distinct rests, so the sum is `Expr.sumOfUnlike` of them (listed in
-    /// `compareFromLastKernel` order, close to the canonical one, for the sort).
+    /// terms with distinct rests, listed in canonical order (`canonicalTermOrder`), so the sum is
+    /// `Expr.sumOfOrderedUnlike` of them.
     let private buildDirectly (kernels: Expr[]) (p: Poly) : Expr =
         let mutable constant = Q.zero
         let terms = ResizeArray<Expr>(p.Monomials.Length)
 
-        for k in termOrder p do
+        for k in canonicalTermOrder kernels p do
             match termDirectly kernels p.Monomials.[k] p.Coefficients.[k] with
             | Number c -> constant <- c
             | term -> terms.Add term
 
-        Expr.sumOfUnlike constant (List.ofSeq terms)
+        Expr.sumOfOrderedUnlike constant (List.ofSeq terms)
 
     /// The kernels p uses and p over them alone: the others leave nothing in its expression, and
     /// dropping their columns (zero in every monomial) keeps the monomials in lexicographic order.
