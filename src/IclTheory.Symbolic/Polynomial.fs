@@ -258,6 +258,10 @@ module Poly =
     let multiply (p: Poly) (q: Poly) =
         if isZero p || isZero q then
             zero p.Vars
+        elif q.Monomials.Length = 1 && Array.forall ((=) 0) q.Monomials.[0] then
+            scale q.Coefficients.[0] p // a constant: the monomials stay as they are (shared, as in `scale`)
+        elif p.Monomials.Length = 1 && Array.forall ((=) 0) p.Monomials.[0] then
+            scale p.Coefficients.[0] q
         elif q.Monomials.Length = 1 then
             // a shift by one monomial keeps the order
             let m, c = q.Monomials.[0], q.Coefficients.[0]
@@ -315,10 +319,9 @@ module Poly =
             d, ofSorted p.Vars monomials (Array.map snd group))
         |> Map.ofArray
 
-    /// The leading coefficient of p in variable i (a polynomial free of variable i).
-    let leadingIn (i: int) (p: Poly) =
-        let d = degreeIn i p
-        // the terms of degree d in x_i, in order, with x_i dropped (as `coefficientsIn` builds them)
+    /// The coefficient of x_i^d in p (a polynomial free of variable i): the terms of degree d in x_i,
+    /// in order, with x_i dropped (as `coefficientsIn` builds them).
+    let private coefficientOfDegree (i: int) (d: int) (p: Poly) =
         let picked =
             Array.init p.Monomials.Length id
             |> Array.filter (fun k -> p.Monomials.[k].[i] = d)
@@ -331,6 +334,17 @@ module Poly =
                 m)
 
         ofSorted p.Vars monomials (picked |> Array.map (fun k -> p.Coefficients.[k]))
+
+    /// The leading coefficient of p in variable i (a polynomial free of variable i).
+    let leadingIn (i: int) (p: Poly) = coefficientOfDegree i (degreeIn i p) p
+
+    /// The coefficients of p in variable i by increasing degree, as `coefficientsIn` lists them,
+    /// each built only when it is reached (a gcd with the first few is often already 1).
+    let private coefficientsAscending (i: int) (p: Poly) : seq<Poly> =
+        seq {
+            for d in p.Monomials |> Array.map (fun m -> m.[i]) |> Array.distinct |> Array.sort do
+                coefficientOfDegree i d p
+        }
 
     let private monomialOf (vars: int) (i: int) (k: int) =
         ofSorted vars [| Array.init vars (fun j -> if j = i then k else 0) |] [| Q.one |]
@@ -658,12 +672,12 @@ module Poly =
                 | Some j -> gcd big (content j small) // the gcd is free of j
                 | None ->
                     match variables p |> List.tryFind (onlyIn big small) with
-                    | Some j -> gcdOfAll (Map.values (coefficientsIn j big)) small
+                    | Some j -> gcdOfAll (coefficientsAscending j big) small
                     | None when provablyCoprime small big -> one p.Vars
                     | None ->
                         let i = variables p |> List.find (fun j -> degreeIn j small > 0)
                         let smallContent = content i small
-                        let contentGcd = gcdOfAll (Map.values (coefficientsIn i big)) smallContent
+                        let contentGcd = gcdOfAll (coefficientsAscending i big) smallContent
                         let smallPrimitive = primitive small smallContent
 
                         let a, b =
@@ -677,10 +691,11 @@ module Poly =
     /// gcd(acc, c₁, c₂, ...), stopping as soon as it is a constant.
     and private gcdOfAll (items: seq<Poly>) (acc: Poly) : Poly =
         let mutable g = acc
+        use e = items.GetEnumerator()
 
-        for c in items do
-            if not (isConstant g) || isZero g then
-                g <- gcd c g
+        // a non-zero constant gcd stays one: the remaining items are not even built
+        while (not (isConstant g) || isZero g) && e.MoveNext() do
+            g <- gcd e.Current g
 
         if isZero g || isConstant g then
             (if isZero g then g else one g.Vars)
@@ -689,7 +704,7 @@ module Poly =
 
     /// The content of p in variable i: the gcd of its coefficients (free of variable i).
     and content (i: int) (p: Poly) : Poly =
-        gcdOfAll (Map.values (coefficientsIn i p)) (zero p.Vars)
+        gcdOfAll (coefficientsAscending i p) (zero p.Vars)
 
     and private primitive (p: Poly) (c: Poly) : Poly =
         match tryDivide p c with

@@ -272,14 +272,28 @@ module Rational =
             /// The copies of a monomial factor f = c·x^a one at a time as `strip` takes them, in one
             /// pass: gcd(num, x^a) = x^g with g = min(a, the least exponents of num), so num loses x^g
             /// and the copy leaves c·x^(a−g) behind (or moves 1/c up when g = a); num is divided once.
+            /// The least exponents of the numerator they were found for (by reference): stripping
+            /// monomials lowers them by what it divides out, so the next monomial factor reuses them.
+            let known = ref struct (Unchecked.defaultof<Poly>, Array.empty<int>)
+
+            let leastExponents (num: Poly) =
+                let struct (forNum, least) = known.Value
+
+                if obj.ReferenceEquals(forNum, num) then
+                    Array.copy least
+                else
+                    let least = Array.copy num.Monomials.[0]
+
+                    for m in num.Monomials do
+                        for j in 0 .. least.Length - 1 do
+                            if m.[j] < least.[j] then
+                                least.[j] <- m.[j]
+
+                    least
+
             let stripMonomial (num: Poly) (f: Poly) (copies: int) =
                 let a, c = Poly.leading f
-                let least = Array.copy num.Monomials.[0]
-
-                for m in num.Monomials do
-                    for j in 0 .. least.Length - 1 do
-                        if m.[j] < least.[j] then
-                            least.[j] <- m.[j]
+                let least = leastExponents num
 
                 let total = Array.zeroCreate a.Length
                 let mutable scale = Q.one
@@ -313,7 +327,9 @@ module Rational =
                         Poly.tryDivide num (Poly.monomial num.Vars total Q.one)
                         |> Option.defaultValue num
 
-                Poly.scale scale divided, remaining
+                let stripped = Poly.scale scale divided
+                known.Value <- struct (stripped, least)
+                stripped, remaining
 
             let folder (num: Poly, den: (Poly * int) list) (f: Poly, k: int) =
                 let rec strip num copies remaining =
@@ -1312,7 +1328,11 @@ module Rational =
                 else
                     parts
 
-            converted, converted |> List.map (fractionToExpr kernels) |> Expr.add
+            // one fraction is its own sum (its expression is canonical: adding it alone would
+            // walk a long numerator again for like terms and order)
+            match converted |> List.map (fractionToExpr kernels) with
+            | [ f ] -> converted, f
+            | fs -> converted, Expr.add fs
 
         let session = CurrentSession.Value
 

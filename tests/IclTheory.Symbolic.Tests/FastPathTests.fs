@@ -297,3 +297,46 @@ let ``repeated monomial denominators cancel copy by copy`` (input: string, reduc
     let expected = Evaluate.evaluate at (Parser.parse reduced)
     Assert.Equal(expected, Evaluate.evaluate at simplified, 12)
     Assert.Equal(Print.plain (Rational.simplify (Parser.parse reduced)), Print.plain simplified)
+
+[<Fact>]
+let ``a product with a constant is the term-by-term product`` () =
+    let rng = Random 31
+
+    for _ in 1..200 do
+        let p = randomPoly rng 8
+        let c = Q.ofInts (rng.Next(-5, 6)) (rng.Next(1, 4))
+
+        let termByTerm =
+            Poly.terms p
+            |> List.map (fun (m, d) -> Poly.monomial 3 (Array.copy m) (c * d))
+            |> Poly.sum 3
+
+        Assert.Equal(termByTerm, Poly.multiply p (Poly.constant 3 c))
+        Assert.Equal(termByTerm, Poly.multiply (Poly.constant 3 c) p)
+
+[<Fact>]
+let ``the content is the gcd of every coefficient, however early it stops`` () =
+    // the content reads the coefficients lowest degree first and stops at a constant gcd; folding
+    // the gcd over all of them (as listed by coefficientsIn) must give the same polynomial
+    let rng = Random 37
+
+    for _ in 1..200 do
+        let common = randomPoly rng 3
+
+        let p =
+            Poly.multiply (randomPoly rng 6) (if rng.Next 2 = 0 then common else Poly.one 3)
+
+        if not (Poly.isZero p) then
+            for i in 0..2 do
+                let folded =
+                    Poly.coefficientsIn i p
+                    |> Map.values
+                    |> Seq.fold (fun g c -> Poly.gcd c g) (Poly.zero 3)
+
+                let expected =
+                    if Poly.isConstant folded && not (Poly.isZero folded) then
+                        Poly.one 3
+                    else
+                        Poly.monic folded
+
+                Assert.Equal(expected, Poly.content i p)
