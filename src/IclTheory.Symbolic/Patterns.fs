@@ -15,7 +15,7 @@ module Patterns =
         | Number q when q.IsOne -> Some()
         | _ -> None
 
-    /// An integer that fits an int.
+    /// An integer of magnitude at most `Q.LargestInt`.
     let (|Integer|_|) (e: Expr) =
         match e with
         | Number q -> Q.tryInt q

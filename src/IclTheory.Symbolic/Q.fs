@@ -134,9 +134,14 @@ module Q =
     let abs (a: Q) = if a.Sign < 0 then -a else a
     let inverse (a: Q) = Q.One / a
 
-    /// The integer value when the rational is an integer that fits an int.
+    /// The largest magnitude that `tryInt` reads as an int: the `Integer` pattern matches no larger
+    /// integer, so a power with a larger exponent is read as a kernel, not as structure.
+    [<Literal>]
+    let LargestInt = 100000
+
+    /// The integer value when the rational is an integer of magnitude at most `LargestInt`.
     let tryInt (a: Q) =
-        if a.IsInteger && BigInteger.Abs a.Numerator <= BigInteger 100000 then
+        if a.IsInteger && BigInteger.Abs a.Numerator <= BigInteger LargestInt then
             Some(int a.Numerator)
         else
             None

@@ -758,7 +758,7 @@ module Rational =
             if e <> 0 then
                 let f = factors.[i]
 
-                clean <- f.Plain && (e = 1 || (f.Powers && e <= 100000))
+                clean <- f.Plain && (e = 1 || (f.Powers && e <= Q.LargestInt))
 
                 if f.Class < 0 then
                     clean <- clean && not expSeen
@@ -1001,7 +1001,7 @@ module Rational =
             || (if f.Class < 0 then
                     expCount > 1 || e <> 1
                 else
-                    classCount.[f.Class] > 1 || (e <> 1 && (not f.Powers || e > 100000))))
+                    classCount.[f.Class] > 1 || (e <> 1 && (not f.Powers || e > Q.LargestInt))))
 
     /// Comparer of exponent arrays by their entries (keys of merged parts of monomials).
     let private exponentsComparer =
