@@ -8,10 +8,10 @@ namespace IclTheory.Bench;
 /// rational terms with unrelated denominators, the same with ln t·t^(−kβ/(2+β)) terms, a seeded random
 /// expression shaped like the property-test generator, and one of the paper's exponents. More seeds of
 /// the random shape are in <see cref="RandomExpressionBenchmarks"/>. Measured (ShortRun, 2 shared
-/// cores, two runs, load 0.2–1.0): rational sum 116–121 µs, with logs 241–253 µs, random (seed
-/// 20251123) 504–516 µs, paper exponent 16–17 µs (before sums were built over settled kernels, load
-/// 0.2–1.5: 108–120, 247–248, 561–589 and 15–16 µs; before the session memo of <c>Rational</c>, load
-/// 1.3–2.8: 146, 254, 620 and 21 µs; before the first speed work, load 2–3: 161, 266, 898 and 24 µs).
+/// cores, two runs, load 1.1–1.5): rational sum 108–111 µs, with logs 249–250 µs, random (seed
+/// 20251123) 414–415 µs, paper exponent 14 µs, coprime denominators 93–94 µs (session 6, load
+/// 0.2–1.0: 116–121, 241–253, 504–516, 16–17 µs; before the first speed work, load 2–3: 161, 266,
+/// 898 and 24 µs).
 /// </summary>
 [MemoryDiagnoser]
 public class SymbolicBenchmarks
@@ -189,20 +189,16 @@ public class SymbolicBenchmarks
 /// <c>Rational.simplify</c> on the first 180–220-node expression of the benchmark generator for nine
 /// seeds (seeds 5, 9 and 10 yield none in 100 000 draws). The canonical forms are large because they
 /// expand numerators over common denominators: output nodes 662 (seed 20251123), 3764 (1), 11 622 (2),
-/// 1759 (3), 10 388 (4), 708 (6), 1325 (7), 1068 (8), 697 (13). Measured (ShortRun, 2 shared cores, two
-/// runs, load 0.2–1.0), µs: 464–489 (seed 20251123), 596–636 (1), 1798–1828 (2), 361–368 (3),
-/// 1626–1629 (4), 162–170 (6), 308–428 (7), 330–356 (8), 374–426 (13); before sums were built over
-/// settled kernels (load 0.2–1.5): 550–571, 1315–1321, 4582–4669, 717–726, 4154–4783, 154–174,
-/// 509–575, 452–553, 400–462; before the session memo of <c>Rational</c> (load 1.2–1.4): 602, 1823,
-/// 8611, 934, 8121, 287, 676, 557, 490; before the first speed work (load 2–3): 882, 3657, 14 146,
-/// 1914, 12 866, 397, 1084, 741, 718. Seeds 2 and 4 stay above 1 ms. Their top layer is still
-/// normalized three times, but built once: the first pass expands the layer, and its product
-/// constructor merges exps (exp(u)·exp(v) = exp(u + v)) and powers of one base into kernels whose
-/// insides the second pass settles; the first pass now settles them itself and builds the sums over
-/// the settled kernels, with the sign the second pass gives them, so the second pass reads those
-/// sums back from the session (about 0.3–0.4 ms on seeds 2 and 4, stopwatch) and the third confirms
-/// (about 5 µs). What remains is the first pass (about 1.2–1.3 ms: reading the input, about
-/// 0.3–0.5 ms, settling the merged kernels and building the 10 000-node form).
+/// 1759 (3), 10 388 (4), 708 (6), 1325 (7), 1068 (8), 697 (13). Measured (ShortRun, 2 shared cores,
+/// two runs, load 1.1–1.5), µs: 419–439 (seed 20251123), 476–493 (1), 1260–1320 (2), 315–333 (3),
+/// 1111–1128 (4), 118–119 (6), 271–280 (7), 271–274 (8), 318–338 (13); session 6 (load 0.2–1.0): 440,
+/// 551, 1967, 355, 1498, 150, 303, 315, 359; before the first speed work (load 2–3): 882, 3657,
+/// 14 146, 1914, 12 866, 397, 1084, 741, 718. Seeds 2 and 4 stay above 1 ms. Of seed 2's time about
+/// 0.12 ms is garbage collection (2.5 MB allocated per call, stopwatch over 2000 calls); its first pass
+/// builds the 11 622-node form (about 1.0 ms), and a second pass (about 0.3 ms) is a real one: the
+/// product constructor merges two exps of one denominator, exp(z/2)·exp(3(x + z)), into a kernel whose
+/// inside the next pass normalizes, and that pass reads the layer again over the changed kernels; a
+/// third pass confirms (about 5 µs). Seed 4 needs two passes, the second a confirming read (about 50 µs).
 /// </summary>
 [MemoryDiagnoser]
 public class RandomExpressionBenchmarks
