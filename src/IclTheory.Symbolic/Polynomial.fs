@@ -99,30 +99,33 @@ module Poly =
 
         c
 
-    /// The exponent arrays packed into one unsigned integer each, when they fit: b bits per
-    /// variable, b the bit width of the largest exponent, with vars·b ≤ 64 and no exponent negative.
-    /// Variable 0 takes the most significant place (the last variable when `fromLast`), so the
-    /// numeric order of the keys is the lexicographic order of the arrays (read from that end).
+    /// The exponent arrays packed into one unsigned integer each, when they fit: each variable in a
+    /// field as wide as its largest exponent needs (none for a variable absent from every array),
+    /// the widths summing to at most 64, and no exponent negative. Variable 0 takes the most
+    /// significant field (the last variable when `fromLast`), so the numeric order of the keys is the
+    /// lexicographic order of the arrays (read from that end).
     let tryPackKeys (fromLast: bool) (vars: int) (monomials: int[][]) : uint64[] voption =
-        let mutable largest = 0
+        let largest = Array.zeroCreate vars
         let mutable negative = false
 
         for m in monomials do
-            for e in m do
-                largest <- max largest e
-                negative <- negative || e < 0
+            for i in 0 .. vars - 1 do
+                largest.[i] <- max largest.[i] m.[i]
+                negative <- negative || m.[i] < 0
 
-        let bits = 32 - System.Numerics.BitOperations.LeadingZeroCount(uint32 largest)
+        let widths =
+            largest
+            |> Array.map (fun e -> 32 - System.Numerics.BitOperations.LeadingZeroCount(uint32 e))
 
-        if negative || vars * bits > 64 then
+        if negative || Array.sum widths > 64 then
             ValueNone
         else
             let pack (m: int[]) =
                 let mutable key = 0UL
 
-                for i in 0 .. m.Length - 1 do
-                    let e = if fromLast then m.[m.Length - 1 - i] else m.[i]
-                    key <- (key <<< bits) ||| uint64 e
+                for k in 0 .. vars - 1 do
+                    let i = if fromLast then vars - 1 - k else k
+                    key <- (key <<< widths.[i]) ||| uint64 m.[i]
 
                 key
 

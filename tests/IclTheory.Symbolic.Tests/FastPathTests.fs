@@ -340,3 +340,34 @@ let ``the content is the gcd of every coefficient, however early it stops`` () =
                         Poly.monic folded
 
                 Assert.Equal(expected, Poly.content i p)
+
+[<Fact>]
+let ``packed keys order monomials lexicographically with a field per variable`` () =
+    // 21 variables, one with exponents up to 15 and the rest up to 1: 24 bits with a field as wide
+    // as each variable needs (a common width of 4 bits would need 84); the keys sort the arrays
+    // exactly as the lexicographic order does, read from either end
+    let rng = Random 41
+
+    let monomials =
+        Array.init 300 (fun _ -> Array.init 21 (fun i -> if i = 7 then rng.Next(0, 16) else rng.Next(0, 2)))
+        |> Array.distinctBy (fun m -> String.Join(",", m))
+
+    let lexicographic (fromLast: bool) (a: int[]) (b: int[]) =
+        let order = if fromLast then Array.rev else id
+        compare (List.ofArray (order a)) (List.ofArray (order b))
+
+    for fromLast in [ false; true ] do
+        match Poly.tryPackKeys fromLast 21 monomials with
+        | ValueSome keys ->
+            let byKeys = Array.init monomials.Length id |> Array.sortBy (fun k -> keys.[k])
+
+            let byArrays =
+                Array.init monomials.Length id
+                |> Array.sortWith (fun i j -> lexicographic fromLast monomials.[i] monomials.[j])
+
+            Assert.Equal<int[]>(byArrays, byKeys)
+        | ValueNone -> failwith "24 bits of fields should pack"
+
+    // a negative exponent, or fields wider than 64 bits in all, is not packed
+    Assert.True((Poly.tryPackKeys false 2 [| [| 1; -1 |] |]).IsNone)
+    Assert.True((Poly.tryPackKeys false 3 [| [| 1 <<< 30; 1 <<< 30; 1 <<< 30 |] |]).IsNone)
