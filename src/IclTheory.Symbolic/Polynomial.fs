@@ -258,6 +258,77 @@ module Poly =
 
         r
 
+    /// The general product p·q by packed keys, or ValueNone when they do not fit: with a field per
+    /// variable as wide as the largest exponent of the product needs (at most 64 bits in all, no
+    /// exponent negative), the key of a product of two monomials is the sum of their keys (no field
+    /// overflows), so the n·m products are sorted and merged as integers, as `ofTerms` merges them,
+    /// and only the distinct monomials of the result are built as arrays.
+    let private tryMultiplyPacked (p: Poly) (q: Poly) : Poly voption =
+        let vars = p.Vars
+
+        let degree (r: Poly) =
+            let d = Array.zeroCreate vars
+            let mutable negative = false
+
+            for m in r.Monomials do
+                for i in 0 .. vars - 1 do
+                    d.[i] <- max d.[i] m.[i]
+                    negative <- negative || m.[i] < 0
+
+            struct (d, negative)
+
+        let struct (dp, negativeP) = degree p
+        let struct (dq, negativeQ) = degree q
+
+        let widths =
+            Array.init vars (fun i -> 32 - System.Numerics.BitOperations.LeadingZeroCount(uint32 (dp.[i] + dq.[i])))
+
+        if negativeP || negativeQ || Array.sum widths > 64 then
+            ValueNone
+        else
+            let pack (m: int[]) =
+                let mutable key = 0UL
+
+                for i in 0 .. vars - 1 do
+                    key <- (key <<< widths.[i]) ||| uint64 m.[i]
+
+                key
+
+            let keysP = Array.map pack p.Monomials
+            let keysQ = Array.map pack q.Monomials
+            let n, m = keysP.Length, keysQ.Length
+            let keys = Array.zeroCreate (n * m)
+
+            for i in 0 .. n - 1 do
+                for j in 0 .. m - 1 do
+                    keys.[i * m + j] <- keysP.[i] + keysQ.[j]
+
+            let index = Array.init keys.Length id
+            System.Array.Sort(keys, index)
+            let monomials = ResizeArray<int[]>()
+            let coefficients = ResizeArray<Q>()
+
+            let product (k: int) =
+                p.Coefficients.[k / m] * q.Coefficients.[k % m]
+
+            let mutable k = keys.Length - 1
+
+            // from the largest key down: the lexicographically decreasing order of the monomials
+            while k >= 0 do
+                let first = index.[k]
+                let mutable s = product first
+                k <- k - 1
+
+                while k >= 0 && keys.[k] = keys.[k + 1] do
+                    s <- s + product index.[k]
+                    k <- k - 1
+
+                if not s.IsZero then
+                    monomials.Add(mulMonomial p.Monomials.[first / m] q.Monomials.[first % m])
+                    coefficients.Add s
+
+            ValueSome(ofSorted vars (monomials.ToArray()) (coefficients.ToArray()))
+
     let multiply (p: Poly) (q: Poly) =
         if isZero p || isZero q then
             zero p.Vars
@@ -273,15 +344,18 @@ module Poly =
             let m, c = p.Monomials.[0], p.Coefficients.[0]
             ofSorted p.Vars (Array.map (mulMonomial m) q.Monomials) (Array.map (fun d -> c * d) q.Coefficients)
         else
-            let items = ResizeArray<struct (int[] * Q)>(p.Monomials.Length * q.Monomials.Length)
+            match tryMultiplyPacked p q with
+            | ValueSome product -> product
+            | ValueNone ->
+                let items = ResizeArray<struct (int[] * Q)>(p.Monomials.Length * q.Monomials.Length)
 
-            for i in 0 .. p.Monomials.Length - 1 do
-                for j in 0 .. q.Monomials.Length - 1 do
-                    items.Add(
-                        struct (mulMonomial p.Monomials.[i] q.Monomials.[j], p.Coefficients.[i] * q.Coefficients.[j])
-                    )
+                for i in 0 .. p.Monomials.Length - 1 do
+                    for j in 0 .. q.Monomials.Length - 1 do
+                        items.Add(
+                            struct (mulMonomial p.Monomials.[i] q.Monomials.[j], p.Coefficients.[i] * q.Coefficients.[j])
+                        )
 
-            ofTerms p.Vars items
+                ofTerms p.Vars items
 
     let rec pow (p: Poly) (k: int) =
         if k = 0 then one p.Vars

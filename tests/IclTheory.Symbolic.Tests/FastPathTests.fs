@@ -371,3 +371,27 @@ let ``packed keys order monomials lexicographically with a field per variable`` 
     // a negative exponent, or fields wider than 64 bits in all, is not packed
     Assert.True((Poly.tryPackKeys false 2 [| [| 1; -1 |] |]).IsNone)
     Assert.True((Poly.tryPackKeys false 3 [| [| 1 <<< 30; 1 <<< 30; 1 <<< 30 |] |]).IsNone)
+
+[<Fact>]
+let ``a product of polynomials is the sum of its term products, packed or not`` () =
+    // small exponents take the packed-key product; exponents up to 9·10^6 in three variables (fields
+    // of 25 bits, 75 in all) the product of arrays; both must equal the sum of the n·m term products
+    let rng = Random 43
+
+    let termByTerm (p: Poly) (q: Poly) =
+        [
+            for (a, c) in Poly.terms p do
+                for (b, d) in Poly.terms q do
+                    Poly.monomial 3 (Array.map2 (+) a b) (c * d)
+        ]
+        |> Poly.sum 3
+
+    let lift (p: Poly) =
+        Poly.terms p
+        |> List.map (fun (m, c) -> Poly.monomial 3 (Array.map (fun e -> e * 3000000) m) c)
+        |> Poly.sum 3
+
+    for _ in 1..200 do
+        let p, q = randomPoly rng 7, randomPoly rng 7
+        Assert.Equal(termByTerm p q, Poly.multiply p q)
+        Assert.Equal(termByTerm (lift p) (lift q), Poly.multiply (lift p) (lift q))
