@@ -131,6 +131,36 @@ module Poly =
 
             ValueSome(Array.map pack monomials)
 
+    /// Terms sorted by their packed keys (ascending, `index` holding each key's term) as a
+    /// polynomial: read from the largest key down, the lexicographically decreasing order, equal keys
+    /// are one monomial with the sum of their coefficients (built from the group's first term), and
+    /// zero sums are dropped.
+    let private mergeByKeys
+        (vars: int)
+        (keys: uint64[])
+        (index: int[])
+        (monomialOf: int -> int[])
+        (coefficientOf: int -> Q)
+        =
+        let monomials = ResizeArray<int[]>(keys.Length)
+        let coefficients = ResizeArray<Q>(keys.Length)
+        let mutable k = keys.Length - 1
+
+        while k >= 0 do
+            let first = index.[k]
+            let mutable s = coefficientOf first
+            k <- k - 1
+
+            while k >= 0 && keys.[k] = keys.[k + 1] do
+                s <- s + coefficientOf index.[k]
+                k <- k - 1
+
+            if not s.IsZero then
+                monomials.Add(monomialOf first)
+                coefficients.Add s
+
+        ofSorted vars (monomials.ToArray()) (coefficients.ToArray())
+
     /// Sort terms (decreasing), merge equal monomials and drop zero coefficients. Packed monomials
     /// sort by their keys (equal monomials end up adjacent in any order, and their sum is exact).
     let internal ofTerms (vars: int) (items: ResizeArray<struct (int[] * Q)>) =
@@ -138,28 +168,11 @@ module Poly =
 
         match tryPackKeys false vars unsorted with
         | ValueSome keys ->
-            // sort the keys with the term indices, then merge equal keys from the largest down
             let index = Array.init keys.Length id
             System.Array.Sort(keys, index)
-            let monomials = ResizeArray<int[]>(keys.Length)
-            let coefficients = ResizeArray<Q>(keys.Length)
-            let mutable k = keys.Length - 1
 
-            while k >= 0 do
-                let struct (m, c) = items.[index.[k]]
-                let mutable s = c
-                k <- k - 1
-
-                while k >= 0 && keys.[k] = keys.[k + 1] do
-                    let struct (_, c2) = items.[index.[k]]
-                    s <- s + c2
-                    k <- k - 1
-
-                if not s.IsZero then
-                    monomials.Add m
-                    coefficients.Add s
-
-            ofSorted vars (monomials.ToArray()) (coefficients.ToArray())
+            mergeByKeys vars keys index (fun k -> let struct (m, _) = items.[k] in m) (fun k ->
+                let struct (_, c) = items.[k] in c)
         | ValueNone ->
             items.Sort(fun (struct (a, _)) (struct (b, _)) -> compareMonomials b a)
             let monomials = ResizeArray<int[]>(items.Count)
@@ -305,29 +318,11 @@ module Poly =
 
             let index = Array.init keys.Length id
             System.Array.Sort(keys, index)
-            let monomials = ResizeArray<int[]>()
-            let coefficients = ResizeArray<Q>()
 
-            let product (k: int) =
-                p.Coefficients.[k / m] * q.Coefficients.[k % m]
-
-            let mutable k = keys.Length - 1
-
-            // from the largest key down: the lexicographically decreasing order of the monomials
-            while k >= 0 do
-                let first = index.[k]
-                let mutable s = product first
-                k <- k - 1
-
-                while k >= 0 && keys.[k] = keys.[k + 1] do
-                    s <- s + product index.[k]
-                    k <- k - 1
-
-                if not s.IsZero then
-                    monomials.Add(mulMonomial p.Monomials.[first / m] q.Monomials.[first % m])
-                    coefficients.Add s
-
-            ValueSome(ofSorted vars (monomials.ToArray()) (coefficients.ToArray()))
+            ValueSome(
+                mergeByKeys vars keys index (fun k -> mulMonomial p.Monomials.[k / m] q.Monomials.[k % m]) (fun k ->
+                    p.Coefficients.[k / m] * q.Coefficients.[k % m])
+            )
 
     let multiply (p: Poly) (q: Poly) =
         if isZero p || isZero q then
