@@ -1018,6 +1018,134 @@ module Rational =
                 h.ToHashCode()
         }
 
+    /// The settled images of kernels met while settling one sum, numbered in the order they are
+    /// first met (distinct images, structurally): `settle` runs once per kernel.
+    type private SettledImages(settle: Func<Expr, Expr>, kernels: Expr[]) =
+        let images = Dictionary<Expr, int>()
+        let imageList = ResizeArray<Expr>()
+        let settledKernel = Dictionary<Expr, int>()
+        let kernelImage = Array.create kernels.Length -1
+
+        /// The number of the settled image of kernel k.
+        member _.Of(k: Expr) =
+            match settledKernel.TryGetValue k with
+            | true, j -> j
+            | _ ->
+                let image = settle.Invoke k
+
+                let j =
+                    match images.TryGetValue image with
+                    | true, j -> j
+                    | _ ->
+                        images.[image] <- imageList.Count
+                        imageList.Add image
+                        imageList.Count - 1
+
+                settledKernel.[k] <- j
+                j
+
+        /// The number of the settled image of the sum's kernel i.
+        member this.OfKernel(i: int) =
+            if kernelImage.[i] < 0 then
+                kernelImage.[i] <- this.Of kernels.[i]
+
+            kernelImage.[i]
+
+        /// The images by number.
+        member _.All = imageList.ToArray()
+
+    /// A built term's coefficient and its factors as settled images with exponents, and the classes
+    /// its factors are collected with: that of a kernel with the same base, −1 for an exp.
+    let private readSettled
+        (images: SettledImages)
+        (factors: KernelFactor[])
+        (bases: Expr[])
+        (t: Expr)
+        : struct (Q * (int * int) list * int list) voption =
+        match readTerm t with
+        | ValueNone -> ValueNone
+        | ValueSome(struct (c, pairs)) ->
+            let classes =
+                pairs
+                |> List.choose (fun (b, _) ->
+                    match b with
+                    | Exp _ -> Some -1
+                    | _ ->
+                        let baseOfFactor = baseOf b
+                        let j = Array.FindIndex(bases, (fun x -> Expr.Same(x, baseOfFactor)))
+                        if j < 0 then None else Some factors.[j].Class)
+
+            ValueSome(struct (c, pairs |> List.map (fun (b, e) -> images.Of b, e), classes))
+
+    /// The exponents of monomial m that the product constructor merges (`isMerged`) into `merged`
+    /// (zero elsewhere), counting its factors by class in `classCount`; whether there is any.
+    let private markMerged (factors: KernelFactor[]) (classCount: int[]) (merged: int[]) (m: int[]) =
+        Array.Clear classCount
+        Array.Clear merged
+        let mutable expCount = 0
+        let mutable anyMerged = false
+
+        for i in 0 .. m.Length - 1 do
+            if m.[i] <> 0 then
+                if factors.[i].Class < 0 then
+                    expCount <- expCount + 1
+                else
+                    classCount.[factors.[i].Class] <- classCount.[factors.[i].Class] + 1
+
+        for i in 0 .. m.Length - 1 do
+            if isMerged factors classCount expCount m i then
+                merged.[i] <- m.[i]
+                anyMerged <- true
+
+        anyMerged
+
+    /// The settled terms as a polynomial over their sorted images, when it is built as it is: terms
+    /// t given as (image, exponent) pairs laid end to end (`pairs`, term t ending at `ends.[t]`) with
+    /// their coefficients. None when an image occurs twice in one term (the rebuilt term would merge
+    /// the two factors), when fewer than two terms remain, or when the sum over the sorted images would
+    /// not be built as it is (`builtAsIs`).
+    let private settledPolynomial
+        (images: Expr[])
+        (pairs: ResizeArray<int>)
+        (ends: ResizeArray<int>)
+        (coefficients: ResizeArray<Q>)
+        : struct (Expr[] * Poly) voption =
+        let order = Array.init images.Length id
+        let sortedKernels = Array.copy images
+        Array.Sort(sortedKernels, order, Comparer.Create(Comparison(Expr.order)))
+        let position = Array.zeroCreate order.Length
+
+        for j in 0 .. order.Length - 1 do
+            position.[order.[j]] <- j
+
+        let vars = sortedKernels.Length
+        let terms = ResizeArray<struct (int[] * Q)>(ends.Count)
+        let mutable distinct = true
+        let mutable start = 0
+
+        for t in 0 .. ends.Count - 1 do
+            let e = Array.zeroCreate vars
+
+            for q in start..2 .. ends.[t] - 1 do
+                let j = position.[pairs.[q]]
+                distinct <- distinct && e.[j] = 0
+                e.[j] <- pairs.[q + 1]
+
+            terms.Add(struct (e, coefficients.[t]))
+            start <- ends.[t]
+
+        let settled = Poly.ofTerms vars terms
+
+        if
+            distinct
+            && settled.Coefficients.Length >= 2
+            && strictlySorted sortedKernels
+            && builtAsIs sortedKernels settled
+        then
+            ValueSome(struct (sortedKernels, settled))
+        else
+            ValueNone
+
     /// The polynomial that the next pass reads from p's built sum once it has settled its kernels,
     /// with the sorted settled kernels K′, when the next pass only renames kernels there. p's sum is
     /// Σ t_m, t_m the term of monomial m through the constructors (which turn exp(u)^e into
@@ -1039,51 +1167,8 @@ module Rational =
         let n = kernels.Length
         let factors = kernelFactors kernels
         let bases = kernels |> Array.map baseOf
-        let images = Dictionary<Expr, int>()
-        let imageList = ResizeArray<Expr>()
-        let settledKernel = Dictionary<Expr, int>()
-        let kernelImage = Array.create n -1
-
-        let imageOf (k: Expr) =
-            match settledKernel.TryGetValue k with
-            | true, j -> j
-            | _ ->
-                let image = settle.Invoke k
-
-                let j =
-                    match images.TryGetValue image with
-                    | true, j -> j
-                    | _ ->
-                        images.[image] <- imageList.Count
-                        imageList.Add image
-                        imageList.Count - 1
-
-                settledKernel.[k] <- j
-                j
-
-        let imageOfKernel (i: int) =
-            if kernelImage.[i] < 0 then
-                kernelImage.[i] <- imageOf kernels.[i]
-
-            kernelImage.[i]
-
-        /// A built term's coefficient and its factors as settled images with exponents, and the
-        /// classes its factors are collected with: that of a kernel with the same base, −1 for an exp.
-        let readSettled (t: Expr) : struct (Q * (int * int) list * int list) voption =
-            match readTerm t with
-            | ValueNone -> ValueNone
-            | ValueSome(struct (c, pairs)) ->
-                let classes =
-                    pairs
-                    |> List.choose (fun (b, _) ->
-                        match b with
-                        | Exp _ -> Some -1
-                        | _ ->
-                            let baseOfFactor = baseOf b
-                            let j = Array.FindIndex(bases, (fun x -> Expr.Same(x, baseOfFactor)))
-                            if j < 0 then None else Some factors.[j].Class)
-
-                ValueSome(struct (c, pairs |> List.map (fun (b, e) -> imageOf b, e), classes))
+        let images = SettledImages(settle, kernels)
+        let read = readSettled images factors bases
 
         let mergedParts =
             Dictionary<int[], struct (Q * (int * int) list * int list) voption>(exponentsComparer)
@@ -1099,29 +1184,13 @@ module Rational =
 
         while ok && k < p.Monomials.Length do
             let m, c = p.Monomials.[k], p.Coefficients.[k]
-            Array.Clear classCount
-            Array.Clear merged
-            let mutable expCount = 0
-            let mutable anyMerged = false
-
-            for i in 0 .. n - 1 do
-                if m.[i] <> 0 then
-                    if factors.[i].Class < 0 then
-                        expCount <- expCount + 1
-                    else
-                        classCount.[factors.[i].Class] <- classCount.[factors.[i].Class] + 1
-
-            for i in 0 .. n - 1 do
-                if isMerged factors classCount expCount m i then
-                    merged.[i] <- m.[i]
-                    anyMerged <- true
-
+            let anyMerged = markMerged factors classCount merged m
             let isKept (i: int) = m.[i] <> 0 && merged.[i] = 0
 
             let addKept () =
                 for i in 0 .. n - 1 do
                     if isKept i then
-                        pairs.Add(imageOfKernel i)
+                        pairs.Add(images.OfKernel i)
                         pairs.Add m.[i]
 
             let addRead (read: (int * int) list) =
@@ -1138,13 +1207,13 @@ module Rational =
                     | true, known -> known
                     | _ ->
                         let key = Array.copy merged
-                        let read = readSettled (termThroughConstructors kernels key Q.one)
-                        mergedParts.[key] <- read
-                        read
+                        let part = read (termThroughConstructors kernels key Q.one)
+                        mergedParts.[key] <- part
+                        part
 
                 match part with
                 | ValueNone -> ok <- false
-                | ValueSome(struct (d, read, classes)) ->
+                | ValueSome(struct (d, partPairs, classes)) ->
                     let collides =
                         classes
                         |> List.exists (fun cl ->
@@ -1156,57 +1225,23 @@ module Rational =
                             found)
 
                     if not collides then
-                        addRead read
+                        addRead partPairs
                         addKept ()
                         coefficients.Add(c * d)
                     else
-                        match readSettled (termThroughConstructors kernels m c) with
-                        | ValueSome(struct (whole, read, _)) ->
-                            addRead read
+                        match read (termThroughConstructors kernels m c) with
+                        | ValueSome(struct (whole, wholePairs, _)) ->
+                            addRead wholePairs
                             coefficients.Add whole
                         | ValueNone -> ok <- false
 
             ends.Add pairs.Count
             k <- k + 1
 
-        if not ok then
-            ValueNone
+        if ok then
+            settledPolynomial images.All pairs ends coefficients
         else
-            let order = Array.init imageList.Count id
-            let sortedKernels = imageList.ToArray()
-            Array.Sort(sortedKernels, order, Comparer.Create(Comparison(Expr.order)))
-            let position = Array.zeroCreate order.Length
-
-            for j in 0 .. order.Length - 1 do
-                position.[order.[j]] <- j
-
-            let vars = sortedKernels.Length
-            let terms = ResizeArray<struct (int[] * Q)>(ends.Count)
-            let mutable start = 0
-
-            // a settled kernel met twice in one term means the rebuilt term merges two factors
-            for t in 0 .. ends.Count - 1 do
-                let e = Array.zeroCreate vars
-
-                for q in start..2 .. ends.[t] - 1 do
-                    let j = position.[pairs.[q]]
-                    ok <- ok && e.[j] = 0
-                    e.[j] <- pairs.[q + 1]
-
-                terms.Add(struct (e, coefficients.[t]))
-                start <- ends.[t]
-
-            let settled = Poly.ofTerms vars terms
-
-            if
-                ok
-                && settled.Coefficients.Length >= 2
-                && strictlySorted sortedKernels
-                && builtAsIs sortedKernels settled
-            then
-                ValueSome(struct (sortedKernels, settled))
-            else
-                ValueNone
+            ValueNone
 
     /// The polynomial over its kernels: Σ c·Π kᵢ^eᵢ, kernels with eᵢ = 0 left out (k⁰ = 1), built
     /// over the kernels it uses (`compact`), so that it is found again over other kernel lists.
