@@ -277,23 +277,9 @@ module Expr =
             List.sortWith order xs
 
     /// The sum of a rational constant and terms that are pairwise unlike (no two with equal rests),
-    /// none a number, sum, zero, special or product with coefficient 1: what `add` builds from them
-    /// without looking for like terms (it would find none and keep every term as it is), the terms
-    /// in canonical order behind the constant.
-    let internal sumOfUnlike (constant: Q) (terms: Expr list) : Expr =
-        let sorted = sortCanonical true terms
-
-        match
-            (if constant.IsZero then
-                 sorted
-             else
-                 Number constant :: sorted)
-        with
-        | [] -> zero
-        | [ t ] -> t
-        | ts -> Sum ts
-
-    /// The same sum for terms already in canonical order: built as they are, without the sort.
+    /// none a number, sum, zero, special or product with coefficient 1, listed in canonical order:
+    /// what `add` builds from them without looking for like terms or sorting (it would find none
+    /// and keep every term as it is, in that order, behind the constant).
     let internal sumOfOrderedUnlike (constant: Q) (terms: Expr list) : Expr =
         match (if constant.IsZero then terms else Number constant :: terms) with
         | [] -> zero

@@ -99,12 +99,8 @@ module Poly =
 
         c
 
-    /// The exponent arrays packed into one unsigned integer each, when they fit: each variable in a
-    /// field as wide as its largest exponent needs (none for a variable absent from every array),
-    /// the widths summing to at most 64, and no exponent negative. Variable 0 takes the most
-    /// significant field (the last variable when `fromLast`), so the numeric order of the keys is the
-    /// lexicographic order of the arrays (read from that end).
-    let tryPackKeys (fromLast: bool) (vars: int) (monomials: int[][]) : uint64[] voption =
+    /// The largest exponent of each of the vars variables over the arrays, and whether any is negative.
+    let private exponentBounds (vars: int) (monomials: int[][]) =
         let largest = Array.zeroCreate vars
         let mutable negative = false
 
@@ -113,46 +109,59 @@ module Poly =
                 largest.[i] <- max largest.[i] m.[i]
                 negative <- negative || m.[i] < 0
 
-        let widths =
-            largest
-            |> Array.map (fun e -> 32 - System.Numerics.BitOperations.LeadingZeroCount(uint32 e))
+        struct (largest, negative)
+
+    /// The bits a field needs to hold every value from 0 to e.
+    let private bitWidth (e: int) =
+        32 - System.Numerics.BitOperations.LeadingZeroCount(uint32 e)
+
+    /// An exponent array packed into one unsigned integer, variable i in a field of widths.[i] bits,
+    /// variable 0 the most significant (the last variable when `fromLast`).
+    let private packWith (widths: int[]) (fromLast: bool) (m: int[]) =
+        let mutable key = 0UL
+
+        for k in 0 .. widths.Length - 1 do
+            let i = if fromLast then widths.Length - 1 - k else k
+            key <- (key <<< widths.[i]) ||| uint64 m.[i]
+
+        key
+
+    /// The exponent arrays packed into one unsigned integer each, when they fit: each variable in a
+    /// field as wide as its largest exponent needs (none for a variable absent from every array),
+    /// the widths summing to at most 64, and no exponent negative. Variable 0 takes the most
+    /// significant field (the last variable when `fromLast`), so the numeric order of the keys is the
+    /// lexicographic order of the arrays (read from that end).
+    let tryPackKeys (fromLast: bool) (vars: int) (monomials: int[][]) : uint64[] voption =
+        let struct (largest, negative) = exponentBounds vars monomials
+        let widths = Array.map bitWidth largest
 
         if negative || Array.sum widths > 64 then
             ValueNone
         else
-            let pack (m: int[]) =
-                let mutable key = 0UL
+            ValueSome(Array.map (packWith widths fromLast) monomials)
 
-                for k in 0 .. vars - 1 do
-                    let i = if fromLast then vars - 1 - k else k
-                    key <- (key <<< widths.[i]) ||| uint64 m.[i]
-
-                key
-
-            ValueSome(Array.map pack monomials)
-
-    /// Terms sorted by their packed keys (ascending, `index` holding each key's term) as a
-    /// polynomial: read from the largest key down, the lexicographically decreasing order, equal keys
-    /// are one monomial with the sum of their coefficients (built from the group's first term), and
-    /// zero sums are dropped.
-    let private mergeByKeys
+    /// Terms listed in increasing monomial order (`order` holding the terms; `sameAsNext k` when the
+    /// terms at positions k and k + 1 have one monomial) as a polynomial: read from the last position
+    /// down, the lexicographically decreasing order, equal monomials are one with the sum of their
+    /// coefficients (built from the group's first term), and zero sums are dropped.
+    let private mergeSorted
         (vars: int)
-        (keys: uint64[])
-        (index: int[])
+        (order: int[])
+        (sameAsNext: int -> bool)
         (monomialOf: int -> int[])
         (coefficientOf: int -> Q)
         =
-        let monomials = ResizeArray<int[]>(keys.Length)
-        let coefficients = ResizeArray<Q>(keys.Length)
-        let mutable k = keys.Length - 1
+        let monomials = ResizeArray<int[]>(order.Length)
+        let coefficients = ResizeArray<Q>(order.Length)
+        let mutable k = order.Length - 1
 
         while k >= 0 do
-            let first = index.[k]
+            let first = order.[k]
             let mutable s = coefficientOf first
             k <- k - 1
 
-            while k >= 0 && keys.[k] = keys.[k + 1] do
-                s <- s + coefficientOf index.[k]
+            while k >= 0 && sameAsNext k do
+                s <- s + coefficientOf order.[k]
                 k <- k - 1
 
             if not s.IsZero then
@@ -165,35 +174,22 @@ module Poly =
     /// sort by their keys (equal monomials end up adjacent in any order, and their sum is exact).
     let internal ofTerms (vars: int) (items: ResizeArray<struct (int[] * Q)>) =
         let unsorted = Array.init items.Count (fun k -> let struct (m, _) = items.[k] in m)
+        let index = Array.init items.Count id
+        let coefficientOf k = let struct (_, c) = items.[k] in c
 
         match tryPackKeys false vars unsorted with
         | ValueSome keys ->
-            let index = Array.init keys.Length id
             System.Array.Sort(keys, index)
-
-            mergeByKeys vars keys index (fun k -> let struct (m, _) = items.[k] in m) (fun k ->
-                let struct (_, c) = items.[k] in c)
+            mergeSorted vars index (fun k -> keys.[k] = keys.[k + 1]) (fun k -> unsorted.[k]) coefficientOf
         | ValueNone ->
-            items.Sort(fun (struct (a, _)) (struct (b, _)) -> compareMonomials b a)
-            let monomials = ResizeArray<int[]>(items.Count)
-            let coefficients = ResizeArray<Q>(items.Count)
-            let mutable k = 0
+            System.Array.Sort(index, System.Comparison(fun a b -> compareMonomials unsorted.[a] unsorted.[b]))
 
-            while k < items.Count do
-                let struct (m, c) = items.[k]
-                let mutable s = c
-                k <- k + 1
-
-                while k < items.Count && compareMonomials (let struct (m2, _) = items.[k] in m2) m = 0 do
-                    let struct (_, c2) = items.[k]
-                    s <- s + c2
-                    k <- k + 1
-
-                if not s.IsZero then
-                    monomials.Add m
-                    coefficients.Add s
-
-            ofSorted vars (monomials.ToArray()) (coefficients.ToArray())
+            mergeSorted
+                vars
+                index
+                (fun k -> compareMonomials unsorted.[index.[k]] unsorted.[index.[k + 1]] = 0)
+                (fun k -> unsorted.[k])
+                coefficientOf
 
     let add (p: Poly) (q: Poly) =
         if isZero p then
@@ -277,38 +273,15 @@ module Poly =
     /// overflows), so the n·m products are sorted and merged as integers, as `ofTerms` merges them,
     /// and only the distinct monomials of the result are built as arrays.
     let private tryMultiplyPacked (p: Poly) (q: Poly) : Poly voption =
-        let vars = p.Vars
-
-        let degree (r: Poly) =
-            let d = Array.zeroCreate vars
-            let mutable negative = false
-
-            for m in r.Monomials do
-                for i in 0 .. vars - 1 do
-                    d.[i] <- max d.[i] m.[i]
-                    negative <- negative || m.[i] < 0
-
-            struct (d, negative)
-
-        let struct (dp, negativeP) = degree p
-        let struct (dq, negativeQ) = degree q
-
-        let widths =
-            Array.init vars (fun i -> 32 - System.Numerics.BitOperations.LeadingZeroCount(uint32 (dp.[i] + dq.[i])))
+        let struct (dp, negativeP) = exponentBounds p.Vars p.Monomials
+        let struct (dq, negativeQ) = exponentBounds q.Vars q.Monomials
+        let widths = Array.map2 (fun a b -> bitWidth (a + b)) dp dq
 
         if negativeP || negativeQ || Array.sum widths > 64 then
             ValueNone
         else
-            let pack (m: int[]) =
-                let mutable key = 0UL
-
-                for i in 0 .. vars - 1 do
-                    key <- (key <<< widths.[i]) ||| uint64 m.[i]
-
-                key
-
-            let keysP = Array.map pack p.Monomials
-            let keysQ = Array.map pack q.Monomials
+            let keysP = Array.map (packWith widths false) p.Monomials
+            let keysQ = Array.map (packWith widths false) q.Monomials
             let n, m = keysP.Length, keysQ.Length
             let keys = Array.zeroCreate (n * m)
 
@@ -320,8 +293,12 @@ module Poly =
             System.Array.Sort(keys, index)
 
             ValueSome(
-                mergeByKeys vars keys index (fun k -> mulMonomial p.Monomials.[k / m] q.Monomials.[k % m]) (fun k ->
-                    p.Coefficients.[k / m] * q.Coefficients.[k % m])
+                mergeSorted
+                    p.Vars
+                    index
+                    (fun k -> keys.[k] = keys.[k + 1])
+                    (fun k -> mulMonomial p.Monomials.[k / m] q.Monomials.[k % m])
+                    (fun k -> p.Coefficients.[k / m] * q.Coefficients.[k % m])
             )
 
     let multiply (p: Poly) (q: Poly) =
@@ -369,6 +346,18 @@ module Poly =
                 d <- m.[i]
 
         d
+
+    /// The least exponent of each variable over the terms of p ≠ 0: x^least is the largest monomial
+    /// dividing p.
+    let leastExponents (p: Poly) =
+        let least = Array.copy p.Monomials.[0]
+
+        for m in p.Monomials do
+            for j in 0 .. least.Length - 1 do
+                if m.[j] < least.[j] then
+                    least.[j] <- m.[j]
+
+        least
 
     /// Whether the polynomial is a constant.
     let isConstant (p: Poly) =
@@ -573,14 +562,7 @@ module Poly =
     /// gcd(p, c·x^m) for p ≠ 0 and one term c·x^m: the divisors of a monomial are monomials, and
     /// x^g divides p when it divides every term, so the gcd is x^g with gⱼ = min(mⱼ, minₖ eₖⱼ).
     let private gcdWithTerm (p: Poly) (m: int[]) =
-        let g = Array.copy m
-
-        for e in p.Monomials do
-            for j in 0 .. g.Length - 1 do
-                if e.[j] < g.[j] then
-                    g.[j] <- e.[j]
-
-        monomial p.Vars g Q.one
+        monomial p.Vars (Array.map2 min m (leastExponents p)) Q.one
 
     /// The prime of the modular images, 2³¹ − 1 (products of two residues fit in an int64).
     [<Literal>]

@@ -282,14 +282,7 @@ module Rational =
                 if obj.ReferenceEquals(forNum, num) then
                     Array.copy least
                 else
-                    let least = Array.copy num.Monomials.[0]
-
-                    for m in num.Monomials do
-                        for j in 0 .. least.Length - 1 do
-                            if m.[j] < least.[j] then
-                                least.[j] <- m.[j]
-
-                    least
+                    Poly.leastExponents num
 
             let stripMonomial (num: Poly) (f: Poly) (copies: int) =
                 let a, c = Poly.leading f
@@ -788,16 +781,19 @@ module Rational =
     let private strictlySorted (kernels: Expr[]) =
         Array.pairwise kernels |> Array.forall (fun (a, b) -> Expr.order a b < 0)
 
-    /// The monomial indices in `compareFromLastKernel` order, sorted by packed keys where they fit
-    /// (distinct monomials, distinct keys).
-    let private termOrder (p: Poly) =
-        let index = Array.init p.Monomials.Length id
+    /// The indices of distinct exponent arrays of length vars in `compareFromLastKernel` order, sorted
+    /// by packed keys where they fit (distinct arrays, distinct keys).
+    let private orderFromLast (vars: int) (rows: int[][]) =
+        let index = Array.init rows.Length id
 
-        match Poly.tryPackKeys true p.Vars p.Monomials with
+        match Poly.tryPackKeys true vars rows with
         | ValueSome keys -> Array.Sort(keys, index)
-        | ValueNone -> Array.Sort(index, Comparison(fun i j -> compareFromLastKernel p.Monomials.[i] p.Monomials.[j]))
+        | ValueNone -> Array.Sort(index, Comparison(fun i j -> compareFromLastKernel rows.[i] rows.[j]))
 
         index
+
+    /// The monomial indices of p in `compareFromLastKernel` order.
+    let private termOrder (p: Poly) = orderFromLast p.Vars p.Monomials
 
     /// The exponent under which `Expr.order` compares the factor kᵢ^e with another power of its base:
     /// a for a kernel b^a (then e = 1), else e.
@@ -813,7 +809,7 @@ module Rational =
     /// lexicographic order, read from the last, of one column per base (each exp its own) holding
     /// the rank of the term's factor of that base among the factors of that base in p (0 when the
     /// term has none; the exponent itself for a base of one kernel). When no two kernels share a
-    /// base the columns are the monomials (`termOrder`). Sorted by packed keys where they fit.
+    /// base the columns are the monomials (`termOrder`).
     let private canonicalTermOrder (kernels: Expr[]) (p: Poly) =
         let n = kernels.Length
         let factors = kernelFactors kernels
@@ -872,13 +868,7 @@ module Rational =
 
                     row)
 
-            let index = Array.init rows.Length id
-
-            match Poly.tryPackKeys true columns.Length rows with
-            | ValueSome keys -> Array.Sort(keys, index)
-            | ValueNone -> Array.Sort(index, Comparison(fun i j -> compareFromLastKernel rows.[i] rows.[j]))
-
-            index
+            orderFromLast columns.Length rows
 
     /// The term c·Π kᵢ^eᵢ through the constructors: `Expr.multiply` of c and the `Expr.power`s.
     let private termThroughConstructors (kernels: Expr[]) (m: int[]) (c: Q) : Expr =
