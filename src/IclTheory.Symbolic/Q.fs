@@ -3,12 +3,38 @@ namespace IclTheory.Symbolic
 open System
 open System.Numerics
 
-/// An exact rational number n/d on BigInteger. Invariant: d > 0 and gcd(|n|, d) = 1, so the
-/// sign lives in the numerator and structural equality is numeric equality.
+/// The numerator and denominator of a rational that machine integers cannot hold.
+[<Sealed; AllowNullLiteral>]
+type internal BigParts(n: BigInteger, d: BigInteger) =
+    member _.N = n
+    member _.D = d
+
+/// An exact rational number n/d. Invariant: d > 0 and gcd(|n|, d) = 1, so the sign lives in the
+/// numerator and structural equality is numeric equality. A rational whose numerator and
+/// denominator both lie within ±(2⁶³ − 1) is held in two machine integers (`big` null), any other
+/// in BigIntegers; the choice is a function of the value, so equal rationals have equal fields.
+/// Arithmetic on machine integers detects overflow and then redoes the operation on BigIntegers.
 [<Sealed; AllowNullLiteral(false)>]
-type Q private (n: BigInteger, d: BigInteger) =
-    member _.Numerator = n
-    member _.Denominator = d
+type Q private (n: int64, d: int64, big: BigParts) =
+    static let zero = Q(0L, 1L, null)
+    static let one = Q(1L, 1L, null)
+    static let smallest = BigInteger(-Int64.MaxValue)
+    static let largest = BigInteger Int64.MaxValue
+
+    member _.Numerator = if isNull big then BigInteger n else big.N
+    member _.Denominator = if isNull big then BigInteger d else big.D
+
+    /// Whether the value is held in machine integers (then `N64`/`D64` are its parts).
+    member internal _.IsSmall = isNull big
+    member internal _.N64 = n
+    member internal _.D64 = d
+
+    /// A rational from coprime parts with den > 0, in machine integers when both fit.
+    static member private OfReduced(num: BigInteger, den: BigInteger) =
+        if num >= smallest && num <= largest && den <= largest then
+            Q(int64 num, int64 den, null)
+        else
+            Q(0L, 0L, BigParts(num, den))
 
     /// n/d in lowest terms; a zero denominator is refused.
     static member Create(num: BigInteger, den: BigInteger) =
@@ -17,14 +43,17 @@ type Q private (n: BigInteger, d: BigInteger) =
 
         if num.GetBitLength() <= 62L && den.GetBitLength() <= 62L then
             // machine integers: the same lowest terms without BigInteger division
-            let n, d = int64 num, int64 den
-            let g = Q.Gcd(abs n, abs d)
-            let s = if d < 0L then -1L else 1L
-            Q(BigInteger(s * n / g), BigInteger(s * d / g))
+            Q.OfMachine(int64 num, int64 den)
         else
             let g = BigInteger.GreatestCommonDivisor(num, den)
             let s = if den.Sign < 0 then BigInteger.MinusOne else BigInteger.One
-            Q(s * num / g, s * den / g)
+            Q.OfReduced(s * num / g, s * den / g)
+
+    /// n/d in lowest terms for machine integers with |n|, |d| < 2⁶² and d ≠ 0.
+    static member private OfMachine(num: int64, den: int64) =
+        let g = Q.Gcd(abs num, abs den)
+        let s = if den < 0L then -1L else 1L
+        Q(s * num / g, s * den / g, null)
 
     /// Euclid's gcd of non-negative machine integers, not both zero.
     static member private Gcd(a: int64, b: int64) =
@@ -38,88 +67,195 @@ type Q private (n: BigInteger, d: BigInteger) =
 
         a
 
-    static member OfInt(k: int) = Q(BigInteger k, BigInteger.One)
-    static member OfBig(k: BigInteger) = Q(k, BigInteger.One)
-    static member Zero = Q.OfInt 0
-    static member One = Q.OfInt 1
-    member _.IsZero = n.IsZero
-    member _.IsOne = n.IsOne && d.IsOne
-    member _.IsInteger = d.IsOne
-    member _.Sign = n.Sign
+    /// a·b into r; false when the product leaves ±(2⁶³ − 1).
+    static member private TryMultiply(a: int64, b: int64, r: byref<int64>) =
+        let mutable low = 0L
+        let high = Math.BigMul(a, b, &low)
+        r <- low
+        high = (low >>> 63) && low <> Int64.MinValue
 
-    // Fast paths (zero, one, integers) skip the gcd; the results are already in lowest terms.
+    /// a + b into r; false when the sum leaves ±(2⁶³ − 1).
+    static member private TryAdd(a: int64, b: int64, r: byref<int64>) =
+        let s = a + b
+        r <- s
+        ((a ^^^ s) &&& (b ^^^ s)) >= 0L && s <> Int64.MinValue
+
+    /// The integer k when the operation that computed it did not overflow.
+    static member private IntegerIf(fits: bool, k: int64) =
+        if fits then ValueSome(Q(k, 1L, null)) else ValueNone
+
+    /// a/b + c/e in machine integers (Knuth's form: with g = gcd(b, e), t = a·(e/g) + c·(b/g) and
+    /// g₂ = gcd(t, g), the sum is (t/g₂)/((b/g)·(e/g₂)) in lowest terms); None on overflow.
+    static member private TryAddSmall(a: int64, b: int64, c: int64, e: int64) : Q voption =
+        let mutable t = 0L
+        let mutable x = 0L
+        let mutable y = 0L
+
+        if b = 1L && e = 1L then
+            Q.IntegerIf(Q.TryAdd(a, c, &t), t)
+        else
+            let g = Q.Gcd(b, e)
+
+            if Q.TryMultiply(a, e / g, &x) && Q.TryMultiply(c, b / g, &y) && Q.TryAdd(x, y, &t) then
+                if t = 0L then
+                    ValueSome zero
+                else
+                    let g2 = Q.Gcd(abs t, g)
+                    let mutable den = 0L
+
+                    if Q.TryMultiply(b / g, e / g2, &den) then
+                        ValueSome(Q(t / g2, den, null))
+                    else
+                        ValueNone
+            else
+                ValueNone
+
+    /// (a/b)·(c/e) in machine integers, cancelled crosswise first (gcd(a, e), gcd(c, b)), so the
+    /// product is in lowest terms; None on overflow.
+    static member private TryMultiplySmall(a: int64, b: int64, c: int64, e: int64) : Q voption =
+        let mutable num = 0L
+        let mutable den = 0L
+
+        if b = 1L && e = 1L then
+            Q.IntegerIf(Q.TryMultiply(a, c, &num), num)
+        else
+            let g1 = Q.Gcd(abs a, e)
+            let g2 = Q.Gcd(abs c, b)
+
+            if Q.TryMultiply(a / g1, c / g2, &num) && Q.TryMultiply(b / g2, e / g1, &den) then
+                ValueSome(Q(num, den, null))
+            else
+                ValueNone
+
+    /// The product (or the sum) in machine integers, when both operands are held in them and it
+    /// does not overflow.
+    static member private OnMachine(x: Q, y: Q, product: bool) =
+        if not (x.IsSmall && y.IsSmall) then
+            ValueNone
+        elif product then
+            Q.TryMultiplySmall(x.N64, x.D64, y.N64, y.D64)
+        else
+            Q.TryAddSmall(x.N64, x.D64, y.N64, y.D64)
+
+    static member OfInt(k: int) = Q(int64 k, 1L, null)
+    static member OfBig(k: BigInteger) = Q.OfReduced(k, BigInteger.One)
+    static member Zero = zero
+    static member One = one
+    member _.IsZero = isNull big && n = 0L
+    member _.IsOne = isNull big && n = 1L && d = 1L
+    member _.IsInteger = if isNull big then d = 1L else big.D.IsOne
+    member _.Sign = if isNull big then sign n else big.N.Sign
+
+    // Fast paths (zero, one, machine integers) skip the BigIntegers; the results are in lowest terms.
     static member (+)(a: Q, b: Q) =
         if a.IsZero then
             b
         elif b.IsZero then
             a
-        elif a.IsInteger && b.IsInteger then
-            Q(a.Numerator + b.Numerator, BigInteger.One)
         else
-            Q.Create(a.Numerator * b.Denominator + b.Numerator * a.Denominator, a.Denominator * b.Denominator)
+            match Q.OnMachine(a, b, false) with
+            | ValueSome q -> q
+            | ValueNone ->
+                Q.Create(a.Numerator * b.Denominator + b.Numerator * a.Denominator, a.Denominator * b.Denominator)
 
-    static member (-)(a: Q, b: Q) =
-        if b.IsZero then
-            a
-        elif a.IsInteger && b.IsInteger then
-            Q(a.Numerator - b.Numerator, BigInteger.One)
-        else
-            Q.Create(a.Numerator * b.Denominator - b.Numerator * a.Denominator, a.Denominator * b.Denominator)
+    static member (-)(a: Q, b: Q) = a + -b
 
     static member (*)(a: Q, b: Q) =
         if a.IsOne then
             b
         elif b.IsOne then
             a
-        elif a.IsInteger && b.IsInteger then
-            Q(a.Numerator * b.Numerator, BigInteger.One)
+        elif a.IsZero || b.IsZero then
+            zero
         else
-            Q.Create(a.Numerator * b.Numerator, a.Denominator * b.Denominator)
+            match Q.OnMachine(a, b, true) with
+            | ValueSome q -> q
+            | ValueNone -> Q.Create(a.Numerator * b.Numerator, a.Denominator * b.Denominator)
 
     static member (/)(a: Q, b: Q) =
         if b.IsZero then
             raise (DivideByZeroException(sprintf "Q: division of %O by zero" a))
 
-        Q.Create(a.Numerator * b.Denominator, a.Denominator * b.Numerator)
+        a * Q.Reciprocal b
 
-    static member (~-)(a: Q) = Q(-a.Numerator, a.Denominator)
+    /// 1/b for b ≠ 0, the sign moved to the numerator.
+    static member private Reciprocal(b: Q) =
+        if b.IsSmall then
+            if b.N64 < 0L then
+                Q(-b.D64, -b.N64, null)
+            else
+                Q(b.D64, b.N64, null)
+        elif b.Sign < 0 then
+            Q.OfReduced(-b.Denominator, -b.Numerator)
+        else
+            Q.OfReduced(b.Denominator, b.Numerator)
+
+    static member (~-)(a: Q) =
+        if a.IsSmall then
+            Q(-a.N64, a.D64, null)
+        else
+            Q.OfReduced(-a.Numerator, a.Denominator)
 
     /// a^k for an integer k; 0^k with k < 0 is refused.
     static member Pow(a: Q, k: int) =
         if k >= 0 then
-            Q(BigInteger.Pow(a.Numerator, k), BigInteger.Pow(a.Denominator, k))
+            Q.OfReduced(BigInteger.Pow(a.Numerator, k), BigInteger.Pow(a.Denominator, k))
         else if a.IsZero then
             raise (DivideByZeroException "Q: zero raised to a negative power")
         else
             Q.Create(BigInteger.Pow(a.Denominator, -k), BigInteger.Pow(a.Numerator, -k))
 
-    member _.ToFloat() =
-        if d.IsOne then
-            float n
+    /// Machine integers of magnitude at most 2⁵³ convert to doubles exactly.
+    static member private ExactInDouble(x: int64) = x >= -(1L <<< 53) && x <= (1L <<< 53)
+
+    member this.ToFloat() =
+        if isNull big && Q.ExactInDouble n && Q.ExactInDouble d then
+            float n / float d
         else
-            // scale so that huge numerators and denominators do not overflow to ∞/∞
-            let bits = max 0L (max (n.GetBitLength()) (d.GetBitLength()) - 1000L)
-            let shift = int bits
-            float (n >>> shift) / float (d >>> shift)
+            let n, d = this.Numerator, this.Denominator
+
+            if d.IsOne then
+                float n
+            else
+                // scale so that huge numerators and denominators do not overflow to ∞/∞
+                let bits = max 0L (max (n.GetBitLength()) (d.GetBitLength()) - 1000L)
+                let shift = int bits
+                float (n >>> shift) / float (d >>> shift)
 
     override _.Equals(o: obj) =
         match o with
-        | :? Q as q -> n = q.Numerator && d = q.Denominator
+        | :? Q as q ->
+            if isNull big then
+                q.IsSmall && n = q.N64 && d = q.D64
+            else
+                not q.IsSmall && big.N = q.Numerator && big.D = q.Denominator
         | _ -> false
 
-    override _.GetHashCode() = HashCode.Combine(n, d)
+    override _.GetHashCode() =
+        if isNull big then
+            HashCode.Combine(n, d)
+        else
+            HashCode.Combine(big.N, big.D)
 
-    override _.ToString() =
-        if d.IsOne then n.ToString() else sprintf "%O/%O" n d
+    override this.ToString() =
+        if isNull big then
+            if d = 1L then
+                n.ToString()
+            else
+                n.ToString() + "/" + d.ToString()
+        elif big.D.IsOne then
+            big.N.ToString()
+        else
+            big.N.ToString() + "/" + big.D.ToString()
 
     interface IComparable with
         member this.CompareTo(o: obj) =
             match o with
             | :? Q as q ->
-                if d = q.Denominator then
-                    BigInteger.Compare(n, q.Numerator) // common denominator (integers): no products
+                if this.IsSmall && q.IsSmall && d = q.D64 then
+                    compare n q.N64 // a common denominator (integers): no products
                 else
-                    BigInteger.Compare(n * q.Denominator, q.Numerator * d)
+                    BigInteger.Compare(this.Numerator * q.Denominator, q.Numerator * this.Denominator)
             | _ -> invalidArg "o" "Q can only be compared with Q"
 
 /// Functions on exact rationals.
@@ -141,8 +277,8 @@ module Q =
 
     /// The integer value when the rational is an integer of magnitude at most `LargestInt`.
     let tryInt (a: Q) =
-        if a.IsInteger && BigInteger.Abs a.Numerator <= BigInteger LargestInt then
-            Some(int a.Numerator)
+        if a.IsSmall && a.D64 = 1L && Math.Abs a.N64 <= int64 LargestInt then
+            Some(int a.N64)
         else
             None
 
