@@ -98,7 +98,15 @@ module Expr =
     let one = Number Q.one
     let minusOne = Number(Q.ofInt -1)
     let number (q: Q) = Number q
-    let integer (k: int) = Number(Q.ofInt k)
+    /// The numbers −64 to 64, made once (expressions are immutable, so sharing them is safe).
+    let private smallIntegers = Array.init 129 (fun k -> Number(Q.ofInt (k - 64)))
+
+    let integer (k: int) =
+        if k >= -64 && k <= 64 then
+            smallIntegers.[k + 64]
+        else
+            Number(Q.ofInt k)
+
     let rational (n: int) (d: int) = Number(Q.ofInts n d)
     let symbol (name: string) = Symbol name
 

@@ -81,6 +81,15 @@ module Poly =
 
     let isZero (p: Poly) = p.Coefficients.Length = 0
 
+    /// Whether some term has a non-zero exponent of variable i (a scan that stops at the first).
+    let dependsOn (i: int) (p: Poly) =
+        let mutable k = 0
+
+        while k < p.Monomials.Length && p.Monomials.[k].[i] = 0 do
+            k <- k + 1
+
+        k < p.Monomials.Length
+
     /// Number of terms.
     let termCount (p: Poly) = p.Coefficients.Length
 
@@ -117,14 +126,23 @@ module Poly =
 
     /// An exponent array packed into one unsigned integer, variable i in a field of widths.[i] bits,
     /// variable 0 the most significant (the last variable when `fromLast`).
-    let private packWith (widths: int[]) (fromLast: bool) (m: int[]) =
-        let mutable key = 0UL
+    let private packWith (widths: int[]) (fromLast: bool) =
+        // variable i goes to bit shift.[i]: above the fields that follow it (precede it, fromLast)
+        let shift = Array.zeroCreate widths.Length
+        let mutable total = 0
 
-        for k in 0 .. widths.Length - 1 do
+        for k in widths.Length - 1 .. -1 .. 0 do
             let i = if fromLast then widths.Length - 1 - k else k
-            key <- (key <<< widths.[i]) ||| uint64 m.[i]
+            shift.[i] <- total
+            total <- total + widths.[i]
 
-        key
+        fun (m: int[]) ->
+            let mutable key = 0UL
+
+            for i in 0 .. m.Length - 1 do
+                key <- key ||| (uint64 m.[i] <<< shift.[i])
+
+            key
 
     /// The exponent arrays packed into one unsigned integer each, when they fit: each variable in a
     /// field as wide as its largest exponent needs (none for a variable absent from every array),

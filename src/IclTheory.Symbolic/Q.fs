@@ -21,6 +21,9 @@ type Q private (n: int64, d: int64, big: BigParts) =
     static let smallest = BigInteger(-Int64.MaxValue)
     static let largest = BigInteger Int64.MaxValue
 
+    /// The integers from −64 to 64, made once (immutable: sharing them saves an allocation per use).
+    static let smallIntegers = Array.init 129 (fun k -> Q(int64 (k - 64), 1L, null))
+
     member _.Numerator = if isNull big then BigInteger n else big.N
     member _.Denominator = if isNull big then BigInteger d else big.D
 
@@ -137,7 +140,12 @@ type Q private (n: int64, d: int64, big: BigParts) =
         else
             Q.TryAddSmall(x.N64, x.D64, y.N64, y.D64)
 
-    static member OfInt(k: int) = Q(int64 k, 1L, null)
+    static member OfInt(k: int) =
+        if k >= -64 && k <= 64 then
+            smallIntegers.[k + 64]
+        else
+            Q(int64 k, 1L, null)
+
     static member OfBig(k: BigInteger) = Q.OfReduced(k, BigInteger.One)
     static member Zero = zero
     static member One = one

@@ -253,10 +253,9 @@ module Rational =
     let private support (p: Poly) =
         let mutable bits = 0UL
 
-        for m in p.Monomials do
-            for i in 0 .. m.Length - 1 do
-                if m.[i] > 0 then
-                    bits <- bits ||| (1UL <<< min i 63)
+        for i in 0 .. p.Vars - 1 do
+            if Poly.dependsOn i p then
+                bits <- bits ||| (1UL <<< min i 63)
 
         bits
 
@@ -943,8 +942,7 @@ module Rational =
     /// dropping their columns (zero in every monomial) keeps the monomials in lexicographic order.
     let private compact (kernels: Expr[]) (p: Poly) : Expr[] * Poly =
         let used =
-            Array.init kernels.Length id
-            |> Array.filter (fun i -> p.Monomials |> Array.exists (fun m -> m.[i] <> 0))
+            Array.init kernels.Length id |> Array.filter (fun i -> Poly.dependsOn i p)
 
         if used.Length = kernels.Length then
             kernels, p

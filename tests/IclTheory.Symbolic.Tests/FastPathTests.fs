@@ -395,3 +395,16 @@ let ``a product of polynomials is the sum of its term products, packed or not`` 
         let p, q = randomPoly rng 7, randomPoly rng 7
         Assert.Equal(termByTerm p q, Poly.multiply p q)
         Assert.Equal(termByTerm (lift p) (lift q), Poly.multiply (lift p) (lift q))
+
+[<Fact>]
+let ``a polynomial depends on exactly the variables of positive degree`` () =
+    // dependsOn stops at the first term that uses the variable; degreeIn reads every term
+    let rng = Random 47
+
+    for _ in 1..200 do
+        let p = randomPoly rng 7
+
+        for i in 0 .. p.Vars - 1 do
+            Assert.Equal(Poly.degreeIn i p > 0, Poly.dependsOn i p)
+
+    Assert.False(Poly.dependsOn 0 (Poly.zero 2))
