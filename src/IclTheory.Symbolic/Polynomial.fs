@@ -124,10 +124,10 @@ module Poly =
     let private bitWidth (e: int) =
         32 - System.Numerics.BitOperations.LeadingZeroCount(uint32 e)
 
-    /// An exponent array packed into one unsigned integer, variable i in a field of widths.[i] bits,
-    /// variable 0 the most significant (the last variable when `fromLast`).
-    let private packWith (widths: int[]) (fromLast: bool) =
-        // variable i goes to bit shift.[i]: above the fields that follow it (precede it, fromLast)
+    /// The exponent arrays packed into one unsigned integer each, variable i in a field of widths.[i]
+    /// bits at bit shift.[i], above the fields of the variables after it: variable 0 the most
+    /// significant (the last variable when `fromLast`). Every exponent must fit its field.
+    let private packWith (widths: int[]) (fromLast: bool) (monomials: int[][]) =
         let shift = Array.zeroCreate widths.Length
         let mutable total = 0
 
@@ -136,13 +136,18 @@ module Poly =
             shift.[i] <- total
             total <- total + widths.[i]
 
-        fun (m: int[]) ->
+        let keys = Array.zeroCreate monomials.Length
+
+        for k in 0 .. monomials.Length - 1 do
+            let m = monomials.[k]
             let mutable key = 0UL
 
             for i in 0 .. m.Length - 1 do
                 key <- key ||| (uint64 m.[i] <<< shift.[i])
 
-            key
+            keys.[k] <- key
+
+        keys
 
     /// The exponent arrays packed into one unsigned integer each, when they fit: each variable in a
     /// field as wide as its largest exponent needs (none for a variable absent from every array),
@@ -156,7 +161,7 @@ module Poly =
         if negative || Array.sum widths > 64 then
             ValueNone
         else
-            ValueSome(Array.map (packWith widths fromLast) monomials)
+            ValueSome(packWith widths fromLast monomials)
 
     /// Terms listed in increasing monomial order (`order` holding the terms; `sameAsNext k` when the
     /// terms at positions k and k + 1 have one monomial) as a polynomial: read from the last position
@@ -298,8 +303,8 @@ module Poly =
         if negativeP || negativeQ || Array.sum widths > 64 then
             ValueNone
         else
-            let keysP = Array.map (packWith widths false) p.Monomials
-            let keysQ = Array.map (packWith widths false) q.Monomials
+            let keysP = packWith widths false p.Monomials
+            let keysQ = packWith widths false q.Monomials
             let n, m = keysP.Length, keysQ.Length
             let keys = Array.zeroCreate (n * m)
 
