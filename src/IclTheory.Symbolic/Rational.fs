@@ -259,8 +259,10 @@ module Rational =
 
         bits
 
-    /// Cancel gcd(numerator, factor) for every copy of every denominator factor.
-    let private cancel (fraction: Fraction) : Fraction =
+    /// Cancel gcd(numerator, factor) for every copy of every denominator factor, except the factors
+    /// known to be coprime to the numerator (`coprime`), which stay as they are: exactly what
+    /// stripping them would leave, without the gcds and scans.
+    let private cancelExcept (coprime: Poly -> bool) (fraction: Fraction) : Fraction =
         if fraction.Den.IsEmpty then
             fraction
         else
@@ -345,7 +347,9 @@ module Rational =
                                 strip num (copies - 1) (remaining @ [ rest, 1 ])
 
                 let num, kept =
-                    if Poly.termCount f = 1 && not (Poly.isZero num) then
+                    if coprime f && not (Poly.isZero num) then
+                        num, [ f, k ] // what stripping a factor coprime to num leaves
+                    elif Poly.termCount f = 1 && not (Poly.isZero num) then
                         stripMonomial num f k
                     else
                         strip num k []
@@ -367,6 +371,9 @@ module Rational =
                 Num = Poly.scale (fst normalized) num
                 Den = snd normalized
             }
+
+    /// Cancel gcd(numerator, factor) for every copy of every denominator factor.
+    let private cancel (fraction: Fraction) : Fraction = cancelExcept (fun _ -> false) fraction
 
     /// Whether some variable divides every term (so the factor shares it with monomials).
     let private hasMonomialContent (f: Poly) =
@@ -497,14 +504,32 @@ module Rational =
             laurentPart @ List.ofArray others
             |> List.filter (fun f -> not (Poly.isZero f.Num))
 
+    /// The denominator factors of x·y that share no factor with its numerator, known without a gcd
+    /// for reduced fractions x and y (every member of a partial is one) when one numerator is a
+    /// non-zero constant: with y's numerator a constant, x's factors are coprime to x's numerator
+    /// and so to the product's; with x's, y's are (stripping the others only divides the numerator).
+    let private knownCoprime (x: Fraction) (y: Fraction) : Poly -> bool =
+        let within (den: (Poly * int) list) (f: Poly) =
+            den |> List.exists (fun (g, _) -> obj.ReferenceEquals(g, f) || g = f)
+
+        if Poly.isZero x.Num || Poly.isZero y.Num then
+            fun _ -> false
+        elif Poly.isConstant y.Num then
+            within x.Den
+        elif Poly.isConstant x.Num then
+            within y.Den
+        else
+            fun _ -> false
+
     /// Most parts a product distributes over; beyond it both sides go over one denominator first,
     /// so the number of partial products (and of coprimality checks among them) stays bounded.
     let private distributeLimit = 8
 
     let private multiplyPartials (vars: int) (a: Partial) (b: Partial) : Partial =
+        // a combined sum is cancelled, so that every fraction multiplied is reduced (`knownCoprime`)
         let a, b =
             if List.length a * List.length b > distributeLimit then
-                [ combineAll vars a ], [ combineAll vars b ]
+                [ combineAll vars a |> cancel ], [ combineAll vars b |> cancel ]
             else
                 a, b
 
@@ -519,7 +544,7 @@ module Rational =
                     then
                         product
                     else
-                        cancel product
+                        cancelExcept (knownCoprime x y) product
         ]
         |> regroup vars
 
