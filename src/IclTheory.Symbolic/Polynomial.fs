@@ -382,6 +382,35 @@ module Poly =
 
         least
 
+    /// The least exponent over the terms of p ≠ 0 of each variable j with `wanted j`, 0 for the
+    /// others (exponents are not negative); the scan stops once every wanted minimum is 0.
+    let leastExponentsWhere (wanted: int -> bool) (p: Poly) =
+        let vars = Array.init p.Vars id |> Array.filter wanted
+        let least = Array.zeroCreate p.Vars
+        let mutable positive = 0
+
+        for j in vars do
+            least.[j] <- p.Monomials.[0].[j]
+
+            if least.[j] > 0 then
+                positive <- positive + 1
+
+        let mutable k = 1
+
+        while positive > 0 && k < p.Monomials.Length do
+            let m = p.Monomials.[k]
+
+            for j in vars do
+                if m.[j] < least.[j] then
+                    if m.[j] = 0 then
+                        positive <- positive - 1
+
+                    least.[j] <- m.[j]
+
+            k <- k + 1
+
+        least
+
     /// Whether the polynomial is a constant.
     let isConstant (p: Poly) =
         p.Monomials.Length = 0

@@ -266,28 +266,25 @@ module Rational =
         if fraction.Den.IsEmpty then
             fraction
         else
-            // the numerator only loses variables while factors are stripped: a factor in none of
-            // them has a constant gcd with it (a non-constant divisor shares a variable with both)
-            let numSupport = support fraction.Num
+            /// Whether f shares no variable with num: then their gcd is a constant (a non-constant
+            /// divisor shares a variable with both), found without computing it.
+            let disjoint (num: Poly) (f: Poly) =
+                let mutable shared = false
+                let mutable i = 0
+
+                while not shared && i < f.Vars do
+                    shared <- Poly.dependsOn i f && Poly.dependsOn i num
+                    i <- i + 1
+
+                not shared
 
             /// The copies of a monomial factor f = c·x^a one at a time as `strip` takes them, in one
             /// pass: gcd(num, x^a) = x^g with g = min(a, the least exponents of num), so num loses x^g
             /// and the copy leaves c·x^(a−g) behind (or moves 1/c up when g = a); num is divided once.
-            /// The least exponents of the numerator they were found for (by reference): stripping
-            /// monomials lowers them by what it divides out, so the next monomial factor reuses them.
-            let known = ref struct (Unchecked.defaultof<Poly>, Array.empty<int>)
-
-            let leastExponents (num: Poly) =
-                let struct (forNum, least) = known.Value
-
-                if obj.ReferenceEquals(forNum, num) then
-                    Array.copy least
-                else
-                    Poly.leastExponents num
-
+            /// Only the variables of x^a need their least exponents (g is 0 elsewhere).
             let stripMonomial (num: Poly) (f: Poly) (copies: int) =
                 let a, c = Poly.leading f
-                let least = leastExponents num
+                let least = Poly.leastExponentsWhere (fun j -> a.[j] > 0) num
 
                 let total = Array.zeroCreate a.Length
                 let mutable scale = Q.one
@@ -321,15 +318,13 @@ module Rational =
                         Poly.tryDivide num (Poly.monomial num.Vars total Q.one)
                         |> Option.defaultValue num
 
-                let stripped = Poly.scale scale divided
-                known.Value <- struct (stripped, least)
-                stripped, remaining
+                Poly.scale scale divided, remaining
 
             let folder (num: Poly, den: (Poly * int) list) (f: Poly, k: int) =
                 let rec strip num copies remaining =
                     if copies = 0 then
                         num, remaining
-                    elif not (Poly.isZero num) && numSupport &&& support f = 0UL then
+                    elif not (Poly.isZero num) && disjoint num f then
                         num, remaining @ [ f, copies ]
                     else
                         let g = gcd num f

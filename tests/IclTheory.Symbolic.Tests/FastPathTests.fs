@@ -436,3 +436,18 @@ let ``a product of reduced fractions cancels in one pass`` () =
 
     for input, expected in cases do
         Assert.Equal(Rational.simplify (Parser.parse expected), Rational.normalize (Parser.parse input))
+
+[<Fact>]
+let ``least exponents of chosen variables agree with the full scan`` () =
+    // the scan may stop once every chosen minimum is 0; the chosen entries must still be the
+    // least exponents and the others 0
+    let rng = Random 53
+
+    for _ in 1..300 do
+        let p = randomPoly rng 6
+
+        if not (Poly.isZero p) then
+            let chosen = Array.init p.Vars (fun _ -> rng.Next 2 = 0)
+            let full = Poly.leastExponents p
+            let expected = Array.init p.Vars (fun j -> if chosen.[j] then full.[j] else 0)
+            Assert.Equal<int[]>(expected, Poly.leastExponentsWhere (fun j -> chosen.[j]) p)
