@@ -149,6 +149,57 @@ module Poly =
 
         keys
 
+    /// Keys below this count are sorted by Array.Sort; from it on, by `sortByKeys`'s radix passes.
+    let private radixFrom = 128
+
+    /// Sort keys ascending, carrying items along (as Array.Sort(keys, items) does): a least
+    /// significant digit radix sort by bytes, over the bytes the largest key uses. It is stable;
+    /// callers merge or never meet equal keys, so their order among themselves does not matter.
+    let sortByKeys (keys: uint64[]) (items: int[]) =
+        if keys.Length < radixFrom then
+            System.Array.Sort(keys, items)
+        else
+            let mutable largest = 0UL
+
+            for k in keys do
+                largest <- largest ||| k
+
+            let bytes = (64 - System.Numerics.BitOperations.LeadingZeroCount largest + 7) / 8
+            let mutable fromKeys = keys
+            let mutable fromItems = items
+            let mutable toKeys = Array.zeroCreate keys.Length
+            let mutable toItems = Array.zeroCreate items.Length
+            let counts = Array.zeroCreate 257
+
+            for b in 0 .. bytes - 1 do
+                let shift = 8 * b
+                System.Array.Clear counts
+
+                for k in fromKeys do
+                    let digit = int ((k >>> shift) &&& 255UL)
+                    counts.[digit + 1] <- counts.[digit + 1] + 1
+
+                for d in 0..255 do
+                    counts.[d + 1] <- counts.[d + 1] + counts.[d]
+
+                for i in 0 .. fromKeys.Length - 1 do
+                    let digit = int ((fromKeys.[i] >>> shift) &&& 255UL)
+                    let at = counts.[digit]
+                    counts.[digit] <- at + 1
+                    toKeys.[at] <- fromKeys.[i]
+                    toItems.[at] <- fromItems.[i]
+
+                let k, it = fromKeys, fromItems
+                fromKeys <- toKeys
+                fromItems <- toItems
+                toKeys <- k
+                toItems <- it
+
+            // after an odd number of passes the sorted run sits in the scratch arrays
+            if not (obj.ReferenceEquals(fromKeys, keys)) then
+                System.Array.Copy(fromKeys, keys, keys.Length)
+                System.Array.Copy(fromItems, items, items.Length)
+
     /// The exponent arrays packed into one unsigned integer each, when they fit: each variable in a
     /// field as wide as its largest exponent needs (none for a variable absent from every array),
     /// the widths summing to at most 64, and no exponent negative. Variable 0 takes the most
@@ -202,7 +253,7 @@ module Poly =
 
         match tryPackKeys false vars unsorted with
         | ValueSome keys ->
-            System.Array.Sort(keys, index)
+            sortByKeys keys index
             mergeSorted vars index (fun k -> keys.[k] = keys.[k + 1]) (fun k -> unsorted.[k]) coefficientOf
         | ValueNone ->
             System.Array.Sort(index, System.Comparison(fun a b -> compareMonomials unsorted.[a] unsorted.[b]))
@@ -313,7 +364,7 @@ module Poly =
                     keys.[i * m + j] <- keysP.[i] + keysQ.[j]
 
             let index = Array.init keys.Length id
-            System.Array.Sort(keys, index)
+            sortByKeys keys index
 
             ValueSome(
                 mergeSorted

@@ -806,7 +806,7 @@ module Rational =
         let index = Array.init rows.Length id
 
         match Poly.tryPackKeys true vars rows with
-        | ValueSome keys -> Array.Sort(keys, index)
+        | ValueSome keys -> Poly.sortByKeys keys index
         | ValueNone -> Array.Sort(index, Comparison(fun i j -> compareFromLastKernel rows.[i] rows.[j]))
 
         index

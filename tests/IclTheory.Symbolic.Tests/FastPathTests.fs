@@ -451,3 +451,24 @@ let ``least exponents of chosen variables agree with the full scan`` () =
             let full = Poly.leastExponents p
             let expected = Array.init p.Vars (fun j -> if chosen.[j] then full.[j] else 0)
             Assert.Equal<int[]>(expected, Poly.leastExponentsWhere (fun j -> chosen.[j]) p)
+
+[<Fact>]
+let ``radix-sorted keys carry their items as a comparison sort does`` () =
+    // sizes on both sides of the radix threshold, keys of 1 to 64 bits (an odd and an even number
+    // of byte passes), repeated keys included: the keys come out ascending and each item still
+    // sits beside its own key
+    let rng = Random 59
+
+    for n in [ 0; 1; 5; 127; 128; 129; 700; 3000 ] do
+        for bits in [ 1; 7; 8; 9; 17; 33; 63; 64 ] do
+            let draw () =
+                let r = (uint64 (rng.NextInt64()) <<< 1) ^^^ uint64 (rng.Next 2)
+                if bits = 64 then r else r &&& ((1UL <<< bits) - 1UL)
+
+            let original = Array.init n (fun _ -> draw ())
+            let keys = Array.copy original
+            let items = Array.init n id
+            Poly.sortByKeys keys items
+            Assert.Equal<uint64[]>(Array.sort original, keys)
+            Assert.True(Array.forall2 (fun (k: uint64) i -> k = original.[i]) keys items)
+            Assert.Equal<int[]>(Array.init n id, Array.sort items)
