@@ -1190,24 +1190,34 @@ module Rational =
         let mutable ok = p.Monomials.Length >= 2
         let mutable k = 0
 
+        // the factors of monomial m that the constructor keeps as they are (`merged` marks the others)
+        let addKept (m: int[]) =
+            for i in 0 .. n - 1 do
+                if m.[i] <> 0 && merged.[i] = 0 then
+                    pairs.Add(images.OfKernel i)
+                    pairs.Add m.[i]
+
+        let addRead (read: (int * int) list) =
+            for (j, e) in read do
+                pairs.Add j
+                pairs.Add e
+
+        // whether a kept factor of m is collected with class cl
+        let keepsClass (m: int[]) (cl: int) =
+            let mutable found = false
+            let mutable i = 0
+
+            while not found && i < n do
+                found <- m.[i] <> 0 && merged.[i] = 0 && factors.[i].Class = cl
+                i <- i + 1
+
+            found
+
         while ok && k < p.Monomials.Length do
             let m, c = p.Monomials.[k], p.Coefficients.[k]
-            let anyMerged = markMerged factors classCount merged m
-            let isKept (i: int) = m.[i] <> 0 && merged.[i] = 0
 
-            let addKept () =
-                for i in 0 .. n - 1 do
-                    if isKept i then
-                        pairs.Add(images.OfKernel i)
-                        pairs.Add m.[i]
-
-            let addRead (read: (int * int) list) =
-                for (j, e) in read do
-                    pairs.Add j
-                    pairs.Add e
-
-            if not anyMerged then
-                addKept ()
+            if not (markMerged factors classCount merged m) then
+                addKept m
                 coefficients.Add c
             else
                 let part =
@@ -1222,19 +1232,9 @@ module Rational =
                 match part with
                 | ValueNone -> ok <- false
                 | ValueSome(struct (d, partPairs, classes)) ->
-                    let collides =
-                        classes
-                        |> List.exists (fun cl ->
-                            let mutable found = false
-
-                            for i in 0 .. n - 1 do
-                                found <- found || (isKept i && factors.[i].Class = cl)
-
-                            found)
-
-                    if not collides then
+                    if not (classes |> List.exists (keepsClass m)) then
                         addRead partPairs
-                        addKept ()
+                        addKept m
                         coefficients.Add(c * d)
                     else
                         match read (termThroughConstructors kernels m c) with
