@@ -90,6 +90,17 @@ module Poly =
 
         k < p.Monomials.Length
 
+    /// The number of non-zero exponents over all terms (factors, counted with the terms).
+    let countNonZero (p: Poly) =
+        let mutable count = 0
+
+        for m in p.Monomials do
+            for e in m do
+                if e <> 0 then
+                    count <- count + 1
+
+        count
+
     /// Number of terms.
     let termCount (p: Poly) = p.Coefficients.Length
 

@@ -34,7 +34,12 @@ type Q private (n: int64, d: int64, big: BigParts) =
 
     /// A rational from coprime parts with den > 0, in machine integers when both fit.
     static member private OfReduced(num: BigInteger, den: BigInteger) =
-        if num >= smallest && num <= largest && den <= largest then
+        // BigInteger.Compare, not F#'s generic comparison (which boxes both operands)
+        if
+            BigInteger.Compare(num, smallest) >= 0
+            && BigInteger.Compare(num, largest) <= 0
+            && BigInteger.Compare(den, largest) <= 0
+        then
             Q(int64 num, int64 den, null)
         else
             Q(0L, 0L, BigParts(num, den))

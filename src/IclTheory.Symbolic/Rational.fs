@@ -876,18 +876,52 @@ module Rational =
 
                 used |> Array.iteri (fun r (struct (i, e)) -> rank.[i].[e] <- r + 1)
 
-            let rows =
-                p.Monomials
-                |> Array.map (fun m ->
-                    let row = Array.zeroCreate columns.Length
+            let entry (m: int[]) (i: int) =
+                if isNull rank.[i] then m.[i] else rank.[i].[m.[i]]
+
+            // each column as wide as its largest entry needs, the last column most significant
+            let largest = Array.zeroCreate columns.Length
+
+            for m in p.Monomials do
+                for i in 0 .. n - 1 do
+                    if m.[i] > 0 then
+                        largest.[position.[i]] <- max largest.[position.[i]] (entry m i)
+
+            let widths =
+                largest |> Array.map (fun e -> 32 - BitOperations.LeadingZeroCount(uint32 e))
+
+            if Array.sum widths > 64 then
+                let rows =
+                    p.Monomials
+                    |> Array.map (fun m ->
+                        let row = Array.zeroCreate columns.Length
+
+                        for i in 0 .. n - 1 do
+                            if m.[i] <> 0 then
+                                row.[position.[i]] <- entry m i
+
+                        row)
+
+                orderFromLast columns.Length rows
+            else
+                // a monomial built as it is has one factor per column at most: its key is the sum of
+                // its entries, each shifted to its column (column 0 lowest), as orderFromLast packs rows
+                let shift = Array.scan (+) 0 widths
+                let keys = Array.zeroCreate p.Monomials.Length
+
+                for k in 0 .. p.Monomials.Length - 1 do
+                    let m = p.Monomials.[k]
+                    let mutable key = 0UL
 
                     for i in 0 .. n - 1 do
                         if m.[i] <> 0 then
-                            row.[position.[i]] <- if isNull rank.[i] then m.[i] else rank.[i].[m.[i]]
+                            key <- key + (uint64 (entry m i) <<< shift.[position.[i]])
 
-                    row)
+                    keys.[k] <- key
 
-            orderFromLast columns.Length rows
+                let index = Array.init keys.Length id
+                Poly.sortByKeys keys index
+                index
 
     /// The term c·Π kᵢ^eᵢ through the constructors: `Expr.multiply` of c and the `Expr.power`s.
     let private termThroughConstructors (kernels: Expr[]) (m: int[]) (c: Q) : Expr =
@@ -1184,7 +1218,7 @@ module Rational =
         let classCount = Array.zeroCreate n
         let merged = Array.zeroCreate n
         // the terms read so far: (image, exponent) pairs laid end to end, where each term ends, coefficients
-        let pairs = ResizeArray<int>(4 * p.Monomials.Length)
+        let pairs = ResizeArray<int>(2 * Poly.countNonZero p)
         let ends = ResizeArray<int>(p.Monomials.Length)
         let coefficients = ResizeArray<Q>(p.Monomials.Length)
         let mutable ok = p.Monomials.Length >= 2
