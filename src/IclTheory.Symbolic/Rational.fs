@@ -414,6 +414,8 @@ module Rational =
     let private combineAll (vars: int) (parts: Partial) : Fraction =
         let den = parts |> List.fold (fun acc f -> mergeDen max acc f.Den) []
 
+        // the missing denominator factors are multiplied together first (they are small; several
+        // monomial factors make one), then into the numerator once
         let lift (x: Fraction) =
             den
             |> List.fold
@@ -421,7 +423,8 @@ module Rational =
                     match k - multiplicity f x.Den with
                     | 0 -> acc
                     | m -> Poly.multiply acc (Poly.pow f m))
-                x.Num
+                (Poly.one vars)
+            |> Poly.multiply x.Num
 
         {
             Num = parts |> List.map lift |> Poly.sum vars
