@@ -132,6 +132,36 @@ module Expr =
 
         if c <> 0 then c else compare lx ly
 
+    /// The last element of a non-empty list and its length, in one walk.
+    and private lastAndLength (xs: Expr list) =
+        let mutable rest = xs.Tail
+        let mutable last = xs.Head
+        let mutable length = 1
+
+        while not rest.IsEmpty do
+            last <- rest.Head
+            length <- length + 1
+            rest <- rest.Tail
+
+        struct (last, length)
+
+    /// compareFromEnd xs [v] for a non-empty xs, in one walk of xs and without the singleton list:
+    /// its last element against v, then the lengths.
+    and private compareLastWith (xs: Expr list) (v: Expr) =
+        let struct (last, length) = lastAndLength xs
+
+        match order last v with
+        | 0 -> compare length 1
+        | c -> c
+
+    /// compareFromEnd [u] ys for a non-empty ys, likewise.
+    and private compareWithLast (u: Expr) (ys: Expr list) =
+        let struct (last, length) = lastAndLength ys
+
+        match order u last with
+        | 0 -> compare 1 length
+        | c -> c
+
     /// Equal-length lists compared from the last element backwards.
     and private compareAligned (xs: Expr list) (ys: Expr list) =
         match xs, ys with
@@ -160,16 +190,16 @@ module Expr =
         | ComplexInfinity, ComplexInfinity -> 0
         | (Undefined | ComplexInfinity), _
         | _, (Undefined | ComplexInfinity) -> compare (kindRank u) (kindRank v)
-        | Product xs, _ -> compareFromEnd xs [ v ]
-        | _, Product ys -> compareFromEnd [ u ] ys
+        | Product xs, _ -> compareLastWith xs v
+        | _, Product ys -> compareWithLast u ys
         | Power(b1, e1), _ ->
             let c = order b1 v
             if c <> 0 then c else order e1 one
         | _, Power(b2, e2) ->
             let c = order u b2
             if c <> 0 then c else order one e2
-        | Sum xs, _ -> compareFromEnd xs [ v ]
-        | _, Sum ys -> compareFromEnd [ u ] ys
+        | Sum xs, _ -> compareLastWith xs v
+        | _, Sum ys -> compareWithLast u ys
         | _ -> compare (kindRank u) (kindRank v)
 
     /// Lists up to this length are sorted by insertion in place of List.sortWith (whose array
