@@ -879,16 +879,14 @@ module Rational =
 
                 used |> Array.iteri (fun r (struct (i, e)) -> rank.[i].[e] <- r + 1)
 
-            let entry (m: int[]) (i: int) =
-                if isNull rank.[i] then m.[i] else rank.[i].[m.[i]]
-
             // each column as wide as its largest entry needs, the last column most significant
             let largest = Array.zeroCreate columns.Length
 
             for m in p.Monomials do
                 for i in 0 .. n - 1 do
                     if m.[i] > 0 then
-                        largest.[position.[i]] <- max largest.[position.[i]] (entry m i)
+                        let entry = if isNull rank.[i] then m.[i] else rank.[i].[m.[i]]
+                        largest.[position.[i]] <- max largest.[position.[i]] entry
 
             let widths =
                 largest |> Array.map (fun e -> 32 - BitOperations.LeadingZeroCount(uint32 e))
@@ -901,7 +899,7 @@ module Rational =
 
                         for i in 0 .. n - 1 do
                             if m.[i] <> 0 then
-                                row.[position.[i]] <- entry m i
+                                row.[position.[i]] <- if isNull rank.[i] then m.[i] else rank.[i].[m.[i]]
 
                         row)
 
@@ -918,7 +916,8 @@ module Rational =
 
                     for i in 0 .. n - 1 do
                         if m.[i] <> 0 then
-                            key <- key + (uint64 (entry m i) <<< shift.[position.[i]])
+                            let entry = if isNull rank.[i] then m.[i] else rank.[i].[m.[i]]
+                            key <- key + (uint64 entry <<< shift.[position.[i]])
 
                     keys.[k] <- key
 
