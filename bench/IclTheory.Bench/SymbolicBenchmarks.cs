@@ -8,10 +8,10 @@ namespace IclTheory.Bench;
 /// rational terms with unrelated denominators, the same with ln t·t^(−kβ/(2+β)) terms, a seeded random
 /// expression shaped like the property-test generator, and one of the paper's exponents. More seeds of
 /// the random shape are in <see cref="RandomExpressionBenchmarks"/>. Measured (ShortRun, 2 shared
-/// cores, session 8, load 0.3–0.9): rational sum 105 µs, with logs 230 µs, random (seed 20251123)
-/// 389 µs, paper exponent 13 µs, coprime denominators 86 µs (session 7, load 1.1–1.2: 116–118,
-/// 268–273, 447–448, 15–16, 100–104 µs; session 6, load 0.2–1.0: 116–121, 241–253, 504–516, 16–17 µs;
-/// before the first speed work, load 2–3: 161, 266, 898 and 24 µs).
+/// cores, session 8, two runs, load 0.0–0.9): rational sum 105–107 µs, with logs 230–237 µs, random
+/// (seed 20251123) 389–403 µs, paper exponent 13–14 µs, coprime denominators 86–94 µs (session 7,
+/// load 1.1–1.2: 116–118, 268–273, 447–448, 15–16, 100–104 µs; session 6, load 0.2–1.0: 116–121,
+/// 241–253, 504–516, 16–17 µs; before the first speed work, load 2–3: 161, 266, 898 and 24 µs).
 /// </summary>
 [MemoryDiagnoser]
 public class SymbolicBenchmarks
@@ -190,12 +190,12 @@ public class SymbolicBenchmarks
 /// seeds (seeds 5, 9 and 10 yield none in 100 000 draws). The canonical forms are large because they
 /// expand numerators over common denominators: output nodes 662 (seed 20251123), 3764 (1), 11 622 (2),
 /// 1759 (3), 10 388 (4), 708 (6), 1325 (7), 1068 (8), 697 (13). Measured (ShortRun, 2 shared cores,
-/// session 8, two runs, load 0.3–0.9), µs: 387–395 (seed 20251123), 403–415 (1), 1049–1060 (2),
-/// 284–298 (3), 713–719 (4), 110–114 (6), 260–272 (7), 261–262 (8), 309–318 (13); session 7 (load
+/// session 8, two runs, load 0.0–0.9), µs: 389–401 (seed 20251123), 413–423 (1), 1018–1045 (2),
+/// 306–311 (3), 720–742 (4), 110–113 (6), 252–270 (7), 261–272 (8), 312–332 (13); session 7 (load
 /// 1.1–1.2): 428–463, 479–502, 1358–1372, 345–351, 932–961, 130–135, 292–297, 300–304, 363–365;
 /// session 6 (load 0.2–1.0): 440, 551, 1967, 355, 1498, 150, 303, 315, 359; before the first speed
 /// work (load 2–3): 882, 3657, 14 146, 1914, 12 866, 397, 1084, 741, 718. Seed 2 stays above 1 ms.
-/// Of its time about 0.08 ms is garbage collection (2.2 MB allocated per call, stopwatch over 2000
+/// Of its time about 0.08 ms is garbage collection (2.1 MB allocated per call, stopwatch over 2000
 /// calls); its first pass builds the 11 622-node form (about 0.8 ms), and a second pass (about
 /// 0.2 ms) is a real one: the product constructor merges two exps of one denominator,
 /// exp(z/2)·exp(3(x + z)), into a kernel whose inside the next pass normalizes, and that pass reads
