@@ -507,8 +507,7 @@ module Rational =
     /// non-zero constant: with y's numerator a constant, x's factors are coprime to x's numerator
     /// and so to the product's; with x's, y's are (stripping the others only divides the numerator).
     let private knownCoprime (x: Fraction) (y: Fraction) : Poly -> bool =
-        let within (den: (Poly * int) list) (f: Poly) =
-            den |> List.exists (fun (g, _) -> obj.ReferenceEquals(g, f) || g = f)
+        let within (den: (Poly * int) list) (f: Poly) = multiplicity f den > 0
 
         if Poly.isZero x.Num || Poly.isZero y.Num then
             fun _ -> false
