@@ -802,16 +802,21 @@ module Rational =
     let private strictlySorted (kernels: Expr[]) =
         Array.pairwise kernels |> Array.forall (fun (a, b) -> Expr.order a b < 0)
 
+    /// The indices of exponent arrays in `compareFromLastKernel` order, by comparing them.
+    let private orderFromLastCompared (rows: int[][]) =
+        let index = Array.init rows.Length id
+        Array.Sort(index, Comparison(fun i j -> compareFromLastKernel rows.[i] rows.[j]))
+        index
+
     /// The indices of distinct exponent arrays of length vars in `compareFromLastKernel` order, sorted
     /// by packed keys where they fit (distinct arrays, distinct keys).
     let private orderFromLast (vars: int) (rows: int[][]) =
-        let index = Array.init rows.Length id
-
         match Poly.tryPackKeys true vars rows with
-        | ValueSome keys -> Poly.sortByKeys keys index
-        | ValueNone -> Array.Sort(index, Comparison(fun i j -> compareFromLastKernel rows.[i] rows.[j]))
-
-        index
+        | ValueSome keys ->
+            let index = Array.init rows.Length id
+            Poly.sortByKeys keys index
+            index
+        | ValueNone -> orderFromLastCompared rows
 
     /// The monomial indices of p in `compareFromLastKernel` order.
     let private termOrder (p: Poly) = orderFromLast p.Vars p.Monomials
@@ -902,7 +907,7 @@ module Rational =
 
                         row)
 
-                orderFromLast columns.Length rows
+                orderFromLastCompared rows // the rows were just found not to pack
             else
                 // a monomial built as it is has one factor per column at most: its key is the sum of
                 // its entries, each shifted to its column (column 0 lowest), as orderFromLast packs rows
