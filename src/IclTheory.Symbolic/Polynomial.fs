@@ -473,6 +473,22 @@ module Poly =
 
         least
 
+    /// Whether p, as a polynomial in the variables marked `outside` with coefficients polynomials in
+    /// the others, has a non-zero constant coefficient: a term free of the other variables whose
+    /// exponents in the outside ones no other term has. Then every common divisor of p and a
+    /// polynomial free of the outside variables is a constant (it divides every coefficient).
+    let hasConstantCoefficientIn (outside: bool[]) (p: Poly) =
+        if outside.Length <> p.Vars then
+            invalidArg "outside" (sprintf "outside marks %d variables, expected vars = %d" outside.Length p.Vars)
+
+        let sameOutside (a: int[]) (b: int[]) =
+            Seq.forall (fun j -> not outside.[j] || a.[j] = b.[j]) (seq { 0 .. a.Length - 1 })
+
+        p.Monomials
+        |> Array.exists (fun m ->
+            Seq.forall (fun j -> outside.[j] || m.[j] = 0) (seq { 0 .. m.Length - 1 })
+            && (p.Monomials |> Array.filter (sameOutside m) |> Array.length) = 1)
+
     /// Whether the polynomial is a constant.
     let isConstant (p: Poly) =
         p.Monomials.Length = 0

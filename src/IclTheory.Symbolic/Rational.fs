@@ -72,8 +72,9 @@ module Rational =
     /// gcds by argument pair (later passes read the fractions of earlier ones again and ask for
     /// the same gcds), the sums `toExpr` built (by reference), `partialToExpr` and `toExpr` by
     /// kernels and what they convert (a confirming pass that reads back the parts a result was
-    /// built from gets the result without building it again), and the kernel of each inverted
-    /// kernel met (by reference: a kernel such as exp(−z) recurs in many terms).
+    /// built from gets the result without building it again), the kernel of each inverted
+    /// kernel met (by reference: a kernel such as exp(−z) recurs in many terms), and the layers
+    /// it built (by reference: a confirming pass that meets one again checks it without a read).
     [<AllowNullLiteral>]
     type private Session() =
         member val Gcds = Dictionary<struct (Poly * Poly), Poly>()
@@ -81,6 +82,9 @@ module Rational =
         member val Layouts = Dictionary<struct (Expr[] * Partial), Expr>(overKernels ())
         member val Polys = Dictionary<struct (Expr[] * Poly), Expr>(overKernels ())
         member val Inverted = Dictionary<Expr, Expr>(HashIdentity.Reference)
+        /// The layers normalized by reading so far (by reference): a later pass may meet one of them
+        /// again as it was built (`readsBackAsItself` is asked only of those).
+        member val Layers = HashSet<Expr>(HashIdentity.Reference)
 
         /// How the next pass settles a kernel (`simplifyKernels` with that pass's step), when the
         /// normalization iterates to a fixed point; null for a single pass, whose output stays as built.
@@ -577,6 +581,37 @@ module Rational =
 
         Poly.monomial n exponents c
 
+    /// The positions of the sorted kernels `sub` in the sorted kernels `all`, when every one of them
+    /// occurs there (then in the same order).
+    let private positionsIn (all: Expr[]) (sub: Expr[]) : int[] voption =
+        let position =
+            sub |> Array.map (fun k -> Array.FindIndex(all, (fun c -> Expr.Same(c, k))))
+
+        if
+            position |> Array.exists (fun j -> j < 0)
+            || position |> Array.pairwise |> Array.exists (fun (a, b) -> a >= b)
+        then
+            ValueNone
+        else
+            ValueSome position
+
+    /// p over `vars` variables, its variable i moved to position.[i]. Increasing positions keep the
+    /// monomials in lexicographic order (the columns put in between are zero in every term).
+    let private embed (vars: int) (position: int[]) (p: Poly) : Poly =
+        let move (m: int[]) =
+            let r = Array.zeroCreate vars
+
+            for i in 0 .. m.Length - 1 do
+                r.[position.[i]] <- m.[i]
+
+            r
+
+        {
+            Vars = vars
+            Monomials = Array.map move p.Monomials
+            Coefficients = p.Coefficients
+        }
+
     /// A built sum read over the sorted kernels of the current layer: its polynomial with every
     /// exponent moved to the position of its kernel there (None when a kernel it uses is absent).
     /// Both kernel lists are in the canonical order, so the move keeps the monomials in
@@ -591,30 +626,8 @@ module Rational =
         then
             ValueSome built.Poly
         else
-            let position =
-                built.Kernels
-                |> Array.map (fun k -> Array.FindIndex(current, (fun c -> Expr.Same(c, k))))
-
-            if
-                position |> Array.exists (fun j -> j < 0)
-                || position |> Array.pairwise |> Array.exists (fun (a, b) -> a >= b)
-            then
-                ValueNone
-            else
-                let move (m: int[]) =
-                    let r = Array.zeroCreate n
-
-                    for i in 0 .. m.Length - 1 do
-                        r.[position.[i]] <- m.[i]
-
-                    r
-
-                ValueSome
-                    {
-                        Vars = n
-                        Monomials = Array.map move built.Poly.Monomials
-                        Coefficients = built.Poly.Coefficients
-                    }
+            positionsIn current built.Kernels
+            |> ValueOption.map (fun position -> embed n position built.Poly)
 
     /// Numerator and factored denominator of every part; None when a denominator vanishes identically.
     let rec private toPartial (kernels: Expr list) (e: Expr) : Partial option =
@@ -1376,28 +1389,71 @@ module Rational =
     /// coprime fractions is kept as it is, since the combined numerator would swamp the input.
     let private combinedTermLimit = 32.0
 
-    /// Terms of the numerator over the common denominator, bounded above: Σᵢ |Nᵢ|·Πⱼ≠ᵢ |Dⱼ|.
+    /// Terms of the numerator over the common denominator, bounded above: Σᵢ |Nᵢ|·Πⱼ≠ᵢ |Dⱼ|, from each
+    /// part's numerator term count and its denominator factors' term counts and multiplicities.
+    let private combinedTermsOf (parts: (int * (int * int) list) list) =
+        let denTerms (den: (int * int) list) =
+            den |> List.fold (fun acc (terms, k) -> acc * float terms ** float k) 1.0
+
+        let all = parts |> List.fold (fun acc (_, den) -> acc * denTerms den) 1.0
+        parts |> List.sumBy (fun (num, den) -> float num * all / denTerms den)
+
+    /// `combinedTermsOf` the fractions.
     let private combinedTerms (parts: Partial) =
-        let denTerms (f: Fraction) =
-            f.Den
-            |> List.fold (fun acc (d, k) -> acc * float (Poly.termCount d) ** float k) 1.0
+        parts
+        |> List.map (fun f -> Poly.termCount f.Num, f.Den |> List.map (fun (d, k) -> Poly.termCount d, k))
+        |> combinedTermsOf
 
-        let all = parts |> List.fold (fun acc f -> acc * denTerms f) 1.0
-        parts |> List.sumBy (fun f -> float (Poly.termCount f.Num) * all / denTerms f)
+    /// The expression as the next pass takes it up, in a session that settles (`Session.Settle`):
+    /// with its kernels settled (kernels that the product constructor merged, such as
+    /// exp(u)·exp(v) = exp(u + v), normalized inside), which is what that pass reads.
+    let private settledForNextPass (e: Expr) =
+        let session = CurrentSession.Value
 
-    /// c·N/Π Dᵢ^kᵢ through the constructors. A numerator built negated (`toSignedExpr`) moves its
+        if isNull session || isNull session.Settle then
+            e
+        else
+            session.Settle.Invoke e
+
+    /// The product through the constructor. When the constructor makes factors of its own (merging
+    /// exps, or powers of one base), it is settled for the next pass (`settledForNextPass`); factors
+    /// kept as given (or as factors of a given product) stay as settled as they came.
+    let private multiplySettled (factors: Expr list) : Expr =
+        let product = Expr.multiply factors
+
+        let given =
+            factors
+            |> List.collect (fun f ->
+                match f with
+                | Product fs -> fs
+                | _ -> [ f ])
+
+        let isGiven (f: Expr) =
+            f.IsNumber || given |> List.exists (fun g -> Expr.Same(f, g))
+
+        let keptAsGiven =
+            match product with
+            | Product fs -> List.forall isGiven fs
+            | _ -> isGiven product
+
+        if keptAsGiven then product else settledForNextPass product
+
+    /// c·N/Π Dᵢ^kᵢ (`multiplySettled`) from c, the signed numerator (`toSignedExpr`) and the
+    /// denominator factors' expressions.
+    let private assembleFraction (c: Q) (struct (sign: Q, numerator: Expr)) (den: (Expr * int) list) : Expr =
+        multiplySettled (
+            Number(c * sign)
+            :: numerator
+            :: (den |> List.map (fun (d, k) -> Expr.power d (Expr.integer -k)))
+        )
+
+    /// c·N/Π Dᵢ^kᵢ (`assembleFraction`). A numerator built negated (`toSignedExpr`) moves its
     /// sign into c: the next pass reads the product's factors into one fraction whose numerator
     /// is the product of their polynomials, (−c)·(−N) = c·N, so it reads the same fraction.
     let private fractionToExpr (kernels: Expr[]) (f: Fraction) : Expr =
         let c, num = integerize f.Num
-        let struct (sign, numerator) = toSignedExpr true kernels num
-
-        Expr.multiply (
-            Number(c * sign)
-            :: numerator
-            :: (f.Den
-                |> List.map (fun (d, k) -> Expr.power (toExpr kernels d) (Expr.integer -k)))
-        )
+        let numerator = toSignedExpr true kernels num
+        assembleFraction c numerator (f.Den |> List.map (fun (d, k) -> toExpr kernels d, k))
 
     /// The parts as an expression: one fraction when the common denominator stays small
     /// (1/x + 1/y = (x + y)/(x·y)), else the sum of the coprime fractions.
@@ -1430,11 +1486,278 @@ module Rational =
                 session.Layouts.[struct (kernels, converted)] <- result
                 result
 
+    /// A factor of a built product as a read takes it: c/f^k, with f primitive over the sorted
+    /// kernels it uses (`FactorKernels`).
+    type private ReadDenominator =
+        {
+            FactorKernels: Expr[]
+            Factor: Poly
+            Multiplicity: int
+            Constant: Q
+        }
+
+    /// A product c·N·Π φⱼ as a read takes it apart: N a sum that `toExpr` built or a monomial of
+    /// kernel powers (its polynomial over its own sorted kernels), every φⱼ read as cⱼ/fⱼ^kⱼ;
+    /// `Coefficient` is c·Π cⱼ.
+    type private ReadProduct =
+        {
+            Coefficient: Q
+            Numerator: BuiltSum
+            Dens: ReadDenominator list
+        }
+
+    /// Whether a factor has a shape that reads cheaply as one fraction: a kernel, an inverted kernel,
+    /// an integer power of a kernel, or a negative integer power of a built sum. A test on the shape
+    /// alone, so that other factors cost no reading.
+    let private readsAlone (f: Expr) =
+        let isKernel (b: Expr) =
+            match shape b with
+            | Kernel _ -> true
+            | _ -> false
+
+        match f with
+        | Power(b, Integer k) -> (k < 0 && (builtSum b).IsSome) || isKernel b
+        | _ ->
+            match shape f with
+            | Kernel _
+            | InvertedKernel _ -> true
+            | Structure -> false
+
+    /// The factor read over its own sorted kernels as one fraction, when it reads so (`readsAlone`).
+    /// A read over more kernels gives the same fraction with its polynomials embedded: the kernels
+    /// keep their relative order, so every leading term and sign stays as it is.
+    let private readAlone (f: Expr) : struct (Expr[] * Fraction) voption =
+        if not (readsAlone f) then
+            ValueNone
+        else
+            let kernels = collectKernels f |> List.sortWith Expr.order
+
+            match toPartial kernels f with
+            | Some [ fraction ] -> ValueSome(struct (Array.ofList kernels, fraction))
+            | _ -> ValueNone
+
+    /// The factor read as c/f^k (`readAlone` with a constant numerator and one denominator factor).
+    let private readDenominator (f: Expr) : ReadDenominator voption =
+        match readAlone f with
+        | ValueSome(struct (kernels, { Num = num; Den = [ d, k ] })) when Poly.termCount num = 1 && Poly.isConstant num ->
+            let used, factor = compact kernels d
+
+            ValueSome
+                {
+                    FactorKernels = used
+                    Factor = factor
+                    Multiplicity = k
+                    Constant = snd (Poly.leading num)
+                }
+        | _ -> ValueNone
+
+    /// The product taken apart as a read takes it (`ReadProduct`): numbers, factors that read as
+    /// c/f^k, and either one built sum or monomial factors (kernels and their powers), which the
+    /// read multiplies into one monomial.
+    let private readProduct (r: Expr) : ReadProduct voption =
+        match r with
+        | Product factors ->
+            let numbers, rest = factors |> List.partition (fun f -> f.IsNumber)
+            let monomials, rest = rest |> List.partition isMonomialFactor
+            let sums = rest |> List.map builtSum
+            let dens = rest |> List.map readDenominator
+
+            let numerator =
+                match monomials, List.filter ValueOption.isSome sums with
+                | [], [ ValueSome s ] -> ValueSome s
+                | _, [] ->
+                    let kernels =
+                        monomials
+                        |> List.map (fun f ->
+                            match f with
+                            | Power(b, Integer _) -> b
+                            | _ -> f)
+                        |> List.sortWith Expr.order
+
+                    ValueSome
+                        {
+                            Kernels = Array.ofList kernels
+                            Poly = monomialOf kernels monomials
+                        }
+                | _ -> ValueNone
+
+            let readDens =
+                List.zip sums dens |> List.filter (fun (sum, _) -> sum.IsNone) |> List.map snd
+
+            match numerator with
+            | ValueSome n when readDens |> List.forall ValueOption.isSome ->
+                let readDens = readDens |> List.map ValueOption.get
+
+                ValueSome
+                    {
+                        Coefficient =
+                            (numbers
+                             |> List.fold
+                                 (fun c f ->
+                                     match f with
+                                     | Number q -> c * q
+                                     | _ -> c)
+                                 Q.one)
+                            * (readDens |> List.fold (fun c d -> c * d.Constant) Q.one)
+                        Numerator = n
+                        Dens = readDens
+                    }
+            | _ -> ValueNone
+        | _ -> ValueNone
+
+    /// Whether gcd(N, f) is a constant, for N over the sorted kernels kn and f over the sorted
+    /// kernels kf (each using all of its kernels).
+    /// - Sharing no kernel, they are coprime (a common divisor shares a kernel with both).
+    /// - When f uses kernels that N lacks, a common divisor g lacks them too (g divides N), so g
+    ///   divides every coefficient of f as a polynomial in those kernels: a non-zero constant one
+    ///   makes g a constant (`Poly.hasConstantCoefficientIn`). Otherwise the gcd over all their kernels.
+    /// - A monomial f = c·Π xⱼ^aⱼ over N's kernels has a non-constant gcd with N only when some xⱼ
+    ///   divides every term; any other f, the gcd over N's kernels.
+    let private coprimeWith (kn: Expr[]) (n: Poly) (kf: Expr[]) (f: Poly) : bool =
+        let outside =
+            kf |> Array.map (fun k -> not (kn |> Array.exists (fun c -> Expr.Same(c, k))))
+
+        if Array.forall id outside then
+            true
+        elif Array.exists id outside then
+            Poly.hasConstantCoefficientIn outside f
+            || (let all = Array.append kn kf |> Array.distinct |> Array.sortWith Expr.order
+
+                let over (kernels: Expr[]) (p: Poly) =
+                    embed all.Length (positionsIn all kernels |> ValueOption.get) p
+
+                Poly.isConstant (gcd (over kn n) (over kf f)))
+        else
+            let f = embed kn.Length (positionsIn kn kf |> ValueOption.get) f
+
+            if Poly.termCount f = 1 then
+                let a = f.Monomials.[0]
+                let least = Poly.leastExponentsWhere (fun j -> a.[j] > 0) n
+                Array.forall2 (fun aj lj -> aj = 0 || lj = 0) a least
+            else
+                Poly.isConstant (gcd n f)
+
+    /// Whether the read's product of the factors is reduced as it stands: every denominator factor
+    /// coprime to the numerator (every gcd that cancellation asks for is then a constant, and it
+    /// leaves the fraction as it is).
+    let private reducedAsRead (p: ReadProduct) =
+        p.Dens
+        |> List.forall (fun d -> coprimeWith p.Numerator.Kernels p.Numerator.Poly d.FactorKernels d.Factor)
+
+    /// The expression `fractionToExpr` builds from the read fraction c·N/Π fⱼ^kⱼ. Every polynomial
+    /// is taken over its own kernels: `fractionToExpr` compacts each one it builds, so the kernels
+    /// a polynomial does not use change nothing. (Two equal factors fⱼ, which the read merges into
+    /// one power, give one expression here, `toExpr` being remembered by kernels and polynomial,
+    /// and the product constructor merges their powers.)
+    let private readProductExpr (p: ReadProduct) =
+        let iota, primitive = integerize p.Numerator.Poly
+
+        assembleFraction
+            (p.Coefficient * iota)
+            (toSignedExpr true p.Numerator.Kernels primitive)
+            (p.Dens |> List.map (fun d -> toExpr d.FactorKernels d.Factor, d.Multiplicity))
+
+    /// One factor of a product as the read of its layer takes it alone: the terms of its fraction's
+    /// numerator, and the expression `fractionToExpr` builds from that fraction.
+    let private factorAlone (f: Expr) : struct (int * Expr) voption =
+        match f with
+        | Number q -> ValueSome(struct (1, fractionToExpr [||] { Num = Poly.constant 0 q; Den = [] }))
+        | _ ->
+            match builtSum f with
+            | ValueSome s ->
+                ValueSome(struct (Poly.termCount s.Poly, fractionToExpr s.Kernels { Num = s.Poly; Den = [] }))
+            | ValueNone ->
+                readAlone f
+                |> ValueOption.map (fun (struct (kernels, fraction)) ->
+                    struct (Poly.termCount fraction.Num, fractionToExpr kernels fraction))
+
+    /// Whether `normalizeLayerByReading` gives the product back. It reads every factor; their expansion has
+    /// Π |Nⱼ| terms (Nⱼ a factor's numerator). Beyond the limit it builds every factor's fraction
+    /// alone and multiplies those (`factorAlone`, `multiplySettled`). Up to it, it multiplies them
+    /// into one fraction and builds that: for c·N·Π φⱼ reduced as it stands (`reducedAsRead`),
+    /// `readProductExpr`.
+    let private productReadsBack (e: Expr) (factors: Expr list) =
+        let alone = factors |> List.map factorAlone
+
+        alone |> List.forall ValueOption.isSome
+        && (let alone = alone |> List.map ValueOption.get
+
+            let expanded =
+                alone |> List.fold (fun acc (struct (terms, _)) -> acc * float terms) 1.0
+
+            if expanded > combinedTermLimit then
+                Expr.Same(alone |> List.map (fun (struct (_, x)) -> x) |> multiplySettled, e)
+            else
+                match readProduct e with
+                | ValueSome p -> reducedAsRead p && Expr.Same(readProductExpr p, e)
+                | ValueNone -> false)
+
+    /// Whether `regroup` keeps the read fractions apart, one group each. It groups by denominators
+    /// alone (the Laurent fractions together, the others by shared divisors), so this regroups
+    /// fractions with numerator 1 over the same denominators, over the kernels of them all: as
+    /// many come back as went in exactly when no two were grouped (a group comes back as one
+    /// fraction, never zero: lifted numerators with positive leading coefficients do not cancel).
+    let private keptApartByRegroup (reads: ReadProduct list) =
+        let all =
+            reads
+            |> List.collect (fun p -> p.Dens |> List.collect (fun d -> List.ofArray d.FactorKernels))
+            |> List.distinct
+            |> List.sortWith Expr.order
+            |> Array.ofList
+
+        let n = all.Length
+
+        let standIn (p: ReadProduct) =
+            {
+                Num = Poly.one n
+                Den =
+                    p.Dens
+                    |> List.map (fun d ->
+                        let position = positionsIn all d.FactorKernels |> ValueOption.get
+                        embed n position d.Factor, d.Multiplicity)
+            }
+
+        List.length (regroup n (reads |> List.map standIn)) = List.length reads
+
+    /// Whether `normalizeLayerByReading` gives the sum of products back. Its read takes every summand to a
+    /// fraction (reduced as it stands: `reducedAsRead`) and regroups them (`keptApartByRegroup`);
+    /// it keeps them apart when their common denominator would exceed the limit, and then builds
+    /// each (`readProductExpr`) and adds them up. (A sum of polynomials only, read as one, is
+    /// regrouped as one: they are all of the Laurent group.)
+    let private sumReadsBack (e: Expr) (summands: Expr list) =
+        let reads = summands |> List.map readProduct
+
+        let combined (reads: ReadProduct list) =
+            reads
+            |> List.map (fun p ->
+                Poly.termCount p.Numerator.Poly, p.Dens |> List.map (fun d -> Poly.termCount d.Factor, d.Multiplicity))
+            |> combinedTermsOf
+
+        reads |> List.forall ValueOption.isSome
+        && (let reads = reads |> List.map ValueOption.get
+
+            reads |> List.forall reducedAsRead
+            && keptApartByRegroup reads
+            && combined reads > combinedTermLimit
+            && Expr.Same(reads |> List.map readProductExpr |> Expr.add, e))
+
+    /// Whether `normalizeLayerByReading` gives e back, decided from what the session knows of the sums it
+    /// built, without reading them again: e a product of numbers, built sums and kernel powers,
+    /// or a sum of fractions c·N·Π φⱼ, as a pass builds a layer (`fractionToExpr`,
+    /// `multiplySettled`). The next pass meets that layer again, settled as it was built, and
+    /// would read every built sum of it term by term only to rebuild the same expression. False
+    /// when e is of another shape or a condition fails; then the layer is read as usual.
+    let private readsBackAsItself (e: Expr) =
+        match e with
+        | Product factors -> productReadsBack e factors
+        | Sum summands when (builtSum e).IsNone -> sumReadsBack e summands
+        | _ -> false
+
     /// One normalization of the top rational layer: fractions with related denominators over a
     /// common (factored) denominator, common factors cancelled, primitive integer numerators and
     /// denominator factors, rational factor in front. A product whose expansion would exceed the
     /// limit is normalized factor by factor instead (it vanishes only when a factor does).
-    let private normalizeLayer (e: Expr) : Expr =
+    let private normalizeLayerByReading (e: Expr) : Expr =
         let kernels = collectKernels e |> List.sortWith Expr.order
         let n = List.length kernels
 
@@ -1456,11 +1779,25 @@ module Rational =
                     |> List.fold (multiplyPartials n) [ { Num = Poly.one n; Den = [] } ]
                     |> partialToExpr (Array.ofList kernels)
                 else
-                    parts |> List.map (partialToExpr (Array.ofList kernels)) |> Expr.multiply
+                    parts |> List.map (partialToExpr (Array.ofList kernels)) |> multiplySettled
         | _ ->
             match toPartial kernels e with
             | None -> e
             | Some parts -> partialToExpr (Array.ofList kernels) parts
+
+    /// `normalizeLayerByReading`, or e itself at once when that is what the reading gives
+    /// (`readsBackAsItself`): a layer that an earlier pass built, met again by the next.
+    let private normalizeLayer (e: Expr) : Expr =
+        let session = CurrentSession.Value
+
+        if isNull session then
+            normalizeLayerByReading e
+        elif session.Layers.Contains e && readsBackAsItself e then
+            e
+        else
+            let result = normalizeLayerByReading e
+            session.Layers.Add result |> ignore
+            result
 
     /// Simplify the insides of kernels (arguments of ln/exp, bases and exponents of non-integer powers).
     /// (A canonical node rebuilt from its own children is itself, so unchanged children skip the rebuild.)
@@ -1581,8 +1918,10 @@ module Rational =
     /// (`settledSum`), which is exactly the sum the next pass would rebuild (each rebuilt term
     /// and the rebuilt sum go through the same constructors from the same settled factors), and
     /// gives each numerator the sign that the next pass's normalization over the settled kernels
-    /// gives it (`toSignedExpr`). The second pass then reads those sums back from the session
-    /// without rebuilding them and only rebuilds the small structure around them; the third confirms.
+    /// gives it (`toSignedExpr`); a product whose constructor merges factors is settled as it is
+    /// built (`multiplySettled`). The next pass then meets the layers as they were built: it
+    /// checks each against what reading it would give (`readsBackAsItself`) without reading its
+    /// built sums again, and reads only the layers that the check does not confirm.
     let simplifyWithin (passes: int) (e: Expr) : Expr =
         if passes < 1 then
             invalidArg "passes" (sprintf "passes must be at least 1; got %d" passes)

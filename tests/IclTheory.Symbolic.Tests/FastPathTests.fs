@@ -472,3 +472,57 @@ let ``radix-sorted keys carry their items as a comparison sort does`` () =
             Assert.Equal<uint64[]>(Array.sort original, keys)
             Assert.True(Array.forall2 (fun (k: uint64) i -> k = original.[i]) keys items)
             Assert.Equal<int[]>(Array.init n id, Array.sort items)
+
+[<Fact>]
+let ``a constant coefficient in the outside variables leaves only constant common divisors`` () =
+    // f over x, y and an outside variable u (index 2); n free of u. When f has a non-zero constant
+    // coefficient as a polynomial in u, gcd(n, f) must be a constant; f = g·h with g a non-constant
+    // polynomial in x, y alone must never qualify (g divides every coefficient of f)
+    let outside = [| false; false; true |]
+    let x, y, u = Poly.variable 3 0, Poly.variable 3 1, Poly.variable 3 2
+    let one = Poly.one 3
+    Assert.True(Poly.hasConstantCoefficientIn outside (Poly.add (Poly.multiply x u) one))
+    Assert.False(Poly.hasConstantCoefficientIn outside (Poly.multiply x (Poly.add u one)))
+    // u·(1 + x): the term u is free of x and y, but its coefficient is 1 + x
+    Assert.False(Poly.hasConstantCoefficientIn outside (Poly.multiply u (Poly.add one x)))
+    // u·(1 + x) + 1: the coefficient of u⁰ is 1; with y added it is 1 + y
+    let uOnePlusX = Poly.multiply u (Poly.add one x)
+    Assert.True(Poly.hasConstantCoefficientIn outside (Poly.add uOnePlusX one))
+    Assert.False(Poly.hasConstantCoefficientIn outside (Poly.add (Poly.add uOnePlusX one) y))
+
+    let rng = Random 61
+    // a random polynomial whose exponents of u stay within 0..maxU; half the time with a term c·u^j
+    let draw (terms: int) (maxU: int) =
+        let term () =
+            Poly.monomial 3 [| rng.Next(0, 3); rng.Next(0, 3); rng.Next(0, maxU + 1) |] (Q.ofInt (rng.Next(1, 5)))
+
+        let onlyU () =
+            Poly.monomial 3 [| 0; 0; rng.Next(0, maxU + 1) |] (Q.ofInt (rng.Next(1, 5)))
+
+        List.init (rng.Next(1, terms + 1)) (fun _ -> term ())
+        @ (if rng.Next 2 = 0 then [ onlyU () ] else [])
+        |> List.fold Poly.add (Poly.zero 3)
+
+    let mutable qualified = 0
+
+    for _ in 1..300 do
+        let f = draw 5 2
+        let n = draw 4 0
+
+        if not (Poly.isZero n || Poly.isZero f) then
+            if Poly.hasConstantCoefficientIn outside f then
+                qualified <- qualified + 1
+                Assert.True(Poly.isConstant (Poly.gcd n f), sprintf "gcd(%A, %A) is not constant" n f)
+
+            // a non-constant g free of u divides every coefficient of g·f
+            let g = Poly.add n x
+            Assert.False(Poly.hasConstantCoefficientIn outside (Poly.multiply g f))
+
+    Assert.True(qualified > 30, sprintf "only %d polynomials qualified" qualified)
+
+[<Fact>]
+let ``marking the outside variables for another variable count is refused naming the marks`` () =
+    let ex =
+        Assert.Throws<ArgumentException>(fun () -> Poly.hasConstantCoefficientIn [| true |] (Poly.one 3) |> ignore)
+
+    Assert.Equal("outside", ex.ParamName)
