@@ -89,25 +89,30 @@ let private mergingPair = "((exp(1/6)+1)*(exp(y/2)+1) - exp(1/6) - exp(y/2) - 1)
 let private settledKernel = "exp((1+3*y)/6)"
 
 [<Theory>]
-[<InlineData("((AB + x)*(x+2))/(W + x)", "x + 2")>]
-[<InlineData("(AB*(1+x))/W", "1 + x")>]
-[<InlineData("((AB + x)*(x+2))/(W*z + x*z + W + x)", "(x + 2)/(z + 1)")>]
-[<InlineData("(x+y+z+1)^3/(AB + x) + y/(W + x)", "((x+y+z+1)^3 + y)/(W + x)")>]
+[<InlineData("((AB + x)*(x+2))/(W + x) + R", "x + 2 + R")>]
+[<InlineData("(AB*(1+x))/W + R", "1 + x + R")>]
+[<InlineData("((AB + x)*(x+2))/(W*z + x*z + W + x) + R", "(x + 2)/(z + 1) + R")>]
+[<InlineData("(x+y+z+1)^4/(AB + x) + y/(W + x)", "((x+y+z+1)^4 + y)/(W + x)")>]
+[<InlineData("((AB + x)*(x+2)*(1+z)*(1+s)*(1+t))/(W + x)", "(x+2)*(1+z)*(1+s)*(1+t)")>]
 let ``a layer that cancels or combines only once its kernels settle is read again`` (input: string, expected: string) =
     // The first pass reads AB as the product of the kernels exp(1/6) and exp(y/2), apart from W,
     // so numerator and denominator are coprime there (and the two denominators of the last input
     // differ). Built, AB becomes W: the numerator then shares a factor with a denominator that is
     // a sum, a kernel, or a sum in a kernel z the numerator lacks; or two denominators are equal.
-    // The next pass must read that layer again rather than take it as its own normal form.
+    // The next pass must read that layer again rather than take it as its own normal form. (The
+    // last input is one product whose expansion has 32 terms, the most that is still multiplied
+    // out, and so cancelled, rather than normalized factor by factor.)
+    // R = y·(x + y + z + 1)⁴/(7 + y), a fraction of 35 terms kept apart from the others, makes
+    // each layer large enough to be checked rather than read (`checkedLayerTerms`)
     let parse (text: string) =
-        Parser.parse (text.Replace("AB", mergingPair).Replace("W", settledKernel))
+        Parser.parse (text.Replace("AB", mergingPair).Replace("W", settledKernel).Replace("R", "y*(x+y+z+1)^4/(7 + y)"))
 
     let e = parse input
     let simplified = Rational.simplify e
     Assert.Equal(Rational.simplify (parse expected), simplified)
     Assert.Equal(normalizeToFixedPoint e, simplified)
 
-    let at = Map.ofList [ "x", 0.7; "y", 1.3; "z", 0.4 ]
+    let at = Map.ofList [ "x", 0.7; "y", 1.3; "z", 0.4; "s", 0.9; "t", 1.7 ]
     Assert.Equal(Evaluate.evaluate at (parse expected), Evaluate.evaluate at simplified, 12)
 
 [<Fact>]
