@@ -445,21 +445,24 @@ module Poly =
         least
 
     /// The least exponent over the terms of p ≠ 0 of each variable j with `wanted j`, 0 for the
-    /// others (exponents are not negative); the scan stops once every wanted minimum is 0.
+    /// others (exponents are not negative); the scan stops once every wanted minimum is 0. It runs
+    /// from the last term: in lexicographic order the least exponents of the leading variables
+    /// come last.
     let leastExponentsWhere (wanted: int -> bool) (p: Poly) =
         let vars = Array.init p.Vars id |> Array.filter wanted
         let least = Array.zeroCreate p.Vars
         let mutable positive = 0
+        let last = p.Monomials.Length - 1
 
         for j in vars do
-            least.[j] <- p.Monomials.[0].[j]
+            least.[j] <- p.Monomials.[last].[j]
 
             if least.[j] > 0 then
                 positive <- positive + 1
 
-        let mutable k = 1
+        let mutable k = last - 1
 
-        while positive > 0 && k < p.Monomials.Length do
+        while positive > 0 && k >= 0 do
             let m = p.Monomials.[k]
 
             for j in vars do
@@ -469,7 +472,7 @@ module Poly =
 
                     least.[j] <- m.[j]
 
-            k <- k + 1
+            k <- k - 1
 
         least
 
