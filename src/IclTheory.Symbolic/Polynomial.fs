@@ -545,13 +545,28 @@ module Poly =
 
     /// Necessary conditions for d | p (both ≠ 0), checked in O(terms) before the long division:
     /// the lexicographically first and last monomials of q·d are those of q times those of d, and
-    /// deg_j(q·d) = deg_j q + deg_j d in every variable j.
+    /// deg_j(q·d) = deg_j q + deg_j d in every variable j. Only the variables of d are looked up in
+    /// p, each until a term reaches d's degree in it.
     let private mayDivide (p: Poly) (d: Poly) =
         let divides (a: int[]) (b: int[]) = Array.forall2 (<=) a b
 
+        let reaches (j: int) (k: int) =
+            p.Monomials |> Array.exists (fun m -> m.[j] >= k)
+
+        let degreesFit () =
+            let mutable fit = true
+            let mutable j = 0
+
+            while fit && j < p.Vars do
+                let k = degreeIn j d
+                fit <- k = 0 || reaches j k
+                j <- j + 1
+
+            fit
+
         divides d.Monomials.[0] p.Monomials.[0]
         && divides d.Monomials.[d.Monomials.Length - 1] p.Monomials.[p.Monomials.Length - 1]
-        && Seq.forall (fun j -> degreeIn j d <= degreeIn j p) (seq { 0 .. p.Vars - 1 })
+        && degreesFit ()
 
     /// Exact division by one term c·x^m: term by term, since x^m divides p exactly when it divides
     /// every monomial; subtracting m from every monomial keeps their order. O(terms), where the long
