@@ -8,10 +8,13 @@ namespace IclTheory.Bench;
 /// rational terms with unrelated denominators, the same with ln t·t^(−kβ/(2+β)) terms, a seeded random
 /// expression shaped like the property-test generator, and one of the paper's exponents. More seeds of
 /// the random shape are in <see cref="RandomExpressionBenchmarks"/>. Measured (ShortRun, 2 shared
-/// cores, session 8, two runs, load 0.0–0.9): rational sum 105–107 µs, with logs 230–237 µs, random
-/// (seed 20251123) 389–403 µs, paper exponent 13–14 µs, coprime denominators 86–94 µs (session 7,
-/// load 1.1–1.2: 116–118, 268–273, 447–448, 15–16, 100–104 µs; session 6, load 0.2–1.0: 116–121,
-/// 241–253, 504–516, 16–17 µs; before the first speed work, load 2–3: 161, 266, 898 and 24 µs).
+/// cores, session 9, three runs, load 0.7–1.2): rational sum 111–126 µs, with logs 228–271 µs,
+/// random (seed 20251123) 342–396 µs, paper exponent 14–17 µs, coprime denominators 88–98 µs
+/// (session 8, load 0.0–0.9: 105–107, 230–237, 389–403, 13–14, 86–94 µs; session 7, load 1.1–1.2:
+/// 116–118, 268–273, 447–448, 15–16, 100–104 µs; session 6, load 0.2–1.0: 116–121, 241–253,
+/// 504–516, 16–17 µs; before the first speed work, load 2–3: 161, 266, 898 and 24 µs). The
+/// session-9 runs were noisier than session 8's; by interleaved stopwatch the rational sum and the
+/// paper exponent are within 2–7% of session 8's code.
 /// </summary>
 [MemoryDiagnoser]
 public class SymbolicBenchmarks
@@ -189,18 +192,19 @@ public class SymbolicBenchmarks
 /// <c>Rational.simplify</c> on the first 180–220-node expression of the benchmark generator for nine
 /// seeds (seeds 5, 9 and 10 yield none in 100 000 draws). The canonical forms are large because they
 /// expand numerators over common denominators: output nodes 662 (seed 20251123), 3764 (1), 11 622 (2),
-/// 1759 (3), 10 388 (4), 708 (6), 1325 (7), 1068 (8), 697 (13). Measured (ShortRun, 2 shared cores,
-/// session 8, two runs, load 0.0–0.9), µs: 389–401 (seed 20251123), 413–423 (1), 1018–1045 (2),
-/// 306–311 (3), 720–742 (4), 110–113 (6), 252–270 (7), 261–272 (8), 312–332 (13); session 7 (load
-/// 1.1–1.2): 428–463, 479–502, 1358–1372, 345–351, 932–961, 130–135, 292–297, 300–304, 363–365;
-/// session 6 (load 0.2–1.0): 440, 551, 1967, 355, 1498, 150, 303, 315, 359; before the first speed
-/// work (load 2–3): 882, 3657, 14 146, 1914, 12 866, 397, 1084, 741, 718. Seed 2 stays above 1 ms.
-/// Of its time about 0.08 ms is garbage collection (2.1 MB allocated per call, stopwatch over 2000
-/// calls); its first pass builds the 11 622-node form (about 0.8 ms), and a second pass (about
-/// 0.2 ms) is a real one: the product constructor merges two exps of one denominator,
-/// exp(z/2)·exp(3(x + z)), into a kernel whose inside the next pass normalizes, and that pass reads
-/// the layer again over the changed kernels; a third pass confirms (about 5 µs). Seed 4 (about
-/// 0.03 ms of garbage collection) needs two passes, the second a confirming read (about 50 µs).
+/// 1759 (3), 10 388 (4), 708 (6), 1325 (7), 1068 (8), 697 (13). Measured in session 9 (2 shared
+/// cores, load 0.7–1.2), µs, default job (mean ± 99.9% error): 355 ± 4 (seed 20251123), 383 ± 7 (1),
+/// 939 ± 17 (2), 278 ± 4 (3), 765 ± 11 (4), 118 ± 2 (6), 258 ± 3 (7), 249 ± 4 (8), 338 ± 4 (13);
+/// ShortRun, three runs (the first at the session's first change, the other two at its last):
+/// 335–369, 384–417, 909–979, 276–334, 744–795, 116–121, 270–294, 242–255, 318–344. Session 8
+/// (ShortRun, load 0.0–0.9): 389–401, 413–423, 1018–1045, 306–311, 720–742, 110–113, 252–270,
+/// 261–272, 312–332; session 7: 428–463, 479–502, 1358–1372, 345–351, 932–961,
+/// 130–135, 292–297, 300–304, 363–365; before the first speed work (load 2–3): 882, 3657, 14 146,
+/// 1914, 12 866, 397, 1084, 741, 718. Seed 2 takes two passes: the first builds the form (about
+/// 0.8 ms), settling as it builds the product whose constructor merges exp(z/2)·exp(3(x + z)); the
+/// second checks the top layer against what reading it would give without reading its built sums
+/// again (about 0.06 ms; it used to read the layer again in 0.2 ms, and a third pass confirmed). It
+/// allocates 1.7 MB per call (2.1 MB in session 8).
 /// </summary>
 [MemoryDiagnoser]
 public class RandomExpressionBenchmarks
