@@ -122,6 +122,21 @@ module Expr =
         | Undefined -> 7
         | ComplexInfinity -> 8
 
+    /// The last element and the length of a list.
+    [<AllowNullLiteral>]
+    type private Ends(last: Expr, length: int) =
+        member _.Last = last
+        member _.Length = length
+
+    /// Lists longer than this have their ends remembered (`lastAndLength`).
+    let private rememberedEndsLength = 32
+
+    /// The ends of long lists, remembered by list (lists are immutable, so they stay true; an entry
+    /// goes with its list): a 1000-term sum that a product constructor compares with each of its
+    /// other factors is walked once, not once per comparison.
+    let private longListEnds =
+        System.Runtime.CompilerServices.ConditionalWeakTable<Expr list, Ends>()
+
     /// Compare lists from their last (most significant) element, as in Cohen's order; when one
     /// list is a suffix of the other, the shorter comes first.
     let rec private compareFromEnd (xs: Expr list) (ys: Expr list) =
@@ -132,18 +147,31 @@ module Expr =
 
         if c <> 0 then c else compare lx ly
 
-    /// The last element of a non-empty list and its length, in one walk.
+    /// The last element of a non-empty list and its length, in one walk (remembered for lists
+    /// longer than `rememberedEndsLength`).
     and private lastAndLength (xs: Expr list) =
         let mutable rest = xs.Tail
         let mutable last = xs.Head
         let mutable length = 1
 
-        while not rest.IsEmpty do
+        while not rest.IsEmpty && length <= rememberedEndsLength do
             last <- rest.Head
             length <- length + 1
             rest <- rest.Tail
 
-        struct (last, length)
+        if rest.IsEmpty then
+            struct (last, length)
+        else
+            match longListEnds.TryGetValue xs with
+            | true, known -> struct (known.Last, known.Length)
+            | _ ->
+                while not rest.IsEmpty do
+                    last <- rest.Head
+                    length <- length + 1
+                    rest <- rest.Tail
+
+                longListEnds.AddOrUpdate(xs, Ends(last, length))
+                struct (last, length)
 
     /// compareFromEnd xs [v] for a non-empty xs, in one walk of xs and without the singleton list:
     /// its last element against v, then the lengths.
