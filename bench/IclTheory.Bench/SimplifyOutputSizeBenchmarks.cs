@@ -8,8 +8,8 @@ namespace IclTheory.Bench;
 /// expanded polynomial, C(n + 3, 3) terms. The cost of a canonical form that expands numerators is
 /// bounded by the size of its output, not of its input, so no input size alone can promise a time
 /// (issue 3 asks for under 1 ms at up to 200 input nodes); this measures the cost per output node.
-/// Measured (ShortRun, 2 shared cores, session 9, three runs, load 0.7–1.2), n: output nodes → µs:
-/// 2: 32 → 4.4–5.1; 4: 184 → 8.4–9.4; 6: 540 → 20–26; 8: 1188 → 48–50; 12: 3712 → 159–166 — about
+/// Measured (ShortRun, 2 shared cores, session 9, four runs, load 0.7–1.4), n: output nodes → µs:
+/// 2: 32 → 4.4–5.1; 4: 184 → 8.2–9.4; 6: 540 → 20–26; 8: 1188 → 44–50; 12: 3712 → 150–166 — about
 /// 0.04 µs per output node (session 8, load 0.0–0.9: 3.8–4.3, 7.5–7.9, 17–19, 39–43, 127–144 µs; by
 /// interleaved stopwatch session 9's code is within the noise of session 8's on these inputs)
 /// (session 7: 4.4–4.7, 8.8–9.1, 20, 44, 163–166 µs; session 6, load 3–5: 9.8, 34, 105, 277 and

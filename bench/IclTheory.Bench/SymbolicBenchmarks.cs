@@ -8,9 +8,10 @@ namespace IclTheory.Bench;
 /// rational terms with unrelated denominators, the same with ln t·t^(−kβ/(2+β)) terms, a seeded random
 /// expression shaped like the property-test generator, and one of the paper's exponents. More seeds of
 /// the random shape are in <see cref="RandomExpressionBenchmarks"/>. Measured (ShortRun, 2 shared
-/// cores, session 9, three runs, load 0.7–1.2): rational sum 111–126 µs, with logs 228–271 µs,
-/// random (seed 20251123) 342–396 µs, paper exponent 14–17 µs, coprime denominators 88–98 µs
-/// (session 8, load 0.0–0.9: 105–107, 230–237, 389–403, 13–14, 86–94 µs; session 7, load 1.1–1.2:
+/// cores, session 9, final code, load 1.1–1.4): rational sum 108 µs, with logs 235 µs, random (seed
+/// 20251123) 326 µs, paper exponent 14 µs, coprime denominators 88 µs; three earlier runs that
+/// session, noisier: 111–126, 228–271, 342–396, 14–17, 88–98 µs (session 8, load 0.0–0.9: 105–107,
+/// 230–237, 389–403, 13–14, 86–94 µs; session 7, load 1.1–1.2:
 /// 116–118, 268–273, 447–448, 15–16, 100–104 µs; session 6, load 0.2–1.0: 116–121, 241–253,
 /// 504–516, 16–17 µs; before the first speed work, load 2–3: 161, 266, 898 and 24 µs). The
 /// session-9 runs were noisier than session 8's; by interleaved stopwatch the rational sum and the
@@ -193,10 +194,11 @@ public class SymbolicBenchmarks
 /// seeds (seeds 5, 9 and 10 yield none in 100 000 draws). The canonical forms are large because they
 /// expand numerators over common denominators: output nodes 662 (seed 20251123), 3764 (1), 11 622 (2),
 /// 1759 (3), 10 388 (4), 708 (6), 1325 (7), 1068 (8), 697 (13). Measured in session 9 (2 shared
-/// cores, load 0.7–1.2), µs, default job (mean ± 99.9% error): 355 ± 4 (seed 20251123), 383 ± 7 (1),
-/// 939 ± 17 (2), 278 ± 4 (3), 765 ± 11 (4), 118 ± 2 (6), 258 ± 3 (7), 249 ± 4 (8), 338 ± 4 (13);
-/// ShortRun, three runs (the first at the session's first change, the other two at its last):
-/// 335–369, 384–417, 909–979, 276–334, 744–795, 116–121, 270–294, 242–255, 318–344. Session 8
+/// cores), µs, default job (mean ± 99.9% error), final code (load 0.2–1.4): 326 ± 2 (seed
+/// 20251123), 352 ± 7 (1), 837 ± 7 (2), 255 ± 4 (3), 717 ± 11 (4), 112 ± 2 (6), 249 ± 4 (7),
+/// 224 ± 3 (8), 314 ± 3 (13); one change earlier, in a noisier hour (load 0.7–1.2): 355 ± 4,
+/// 383 ± 7, 939 ± 17, 278 ± 4, 765 ± 11, 118 ± 2, 258 ± 3, 249 ± 4, 338 ± 4; ShortRun, three runs
+/// then: 335–369, 384–417, 909–979, 276–334, 744–795, 116–121, 270–294, 242–255, 318–344. Session 8
 /// (ShortRun, load 0.0–0.9): 389–401, 413–423, 1018–1045, 306–311, 720–742, 110–113, 252–270,
 /// 261–272, 312–332; session 7: 428–463, 479–502, 1358–1372, 345–351, 932–961,
 /// 130–135, 292–297, 300–304, 363–365; before the first speed work (load 2–3): 882, 3657, 14 146,
