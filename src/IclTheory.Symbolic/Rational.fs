@@ -612,6 +612,14 @@ module Rational =
             Coefficients = p.Coefficients
         }
 
+    /// The sorted union of sorted kernel lists.
+    let private unionOf (lists: Expr[] list) : Expr[] =
+        lists |> Array.concat |> Array.distinct |> Array.sortWith Expr.order
+
+    /// p over the sorted kernels `kernels`, embedded over `all`, which holds every one of them.
+    let private embedIn (all: Expr[]) (kernels: Expr[]) (p: Poly) : Poly =
+        embed all.Length (positionsIn all kernels |> ValueOption.get) p
+
     /// A built sum read over the sorted kernels of the current layer: its polynomial with every
     /// exponent moved to the position of its kernel there (None when a kernel it uses is absent).
     /// Both kernel lists are in the canonical order, so the move keeps the monomials in
@@ -1304,8 +1312,8 @@ module Rational =
         else
             ValueNone
 
-    /// The polynomial over its kernels: Σ c·Π kᵢ^eᵢ, kernels with eᵢ = 0 left out (k⁰ = 1), built
-    /// over the kernels it uses (`compact`), so that it is found again over other kernel lists.
+    /// The polynomial over exactly the kernels it uses (as `compact` leaves it): Σ c·Π kᵢ^eᵢ,
+    /// kernels with eᵢ = 0 left out (k⁰ = 1), so that it is found again over other kernel lists.
     /// Remembered in the session by kernels and polynomial; a sum built from monomials built as
     /// they are is recorded as a `BuiltSum`, so that reading it again skips its terms. In a session
     /// that settles (`Session.Settle`), a sum that the next pass would only rename is built over
@@ -1315,11 +1323,7 @@ module Rational =
     /// when the settled polynomial leads with a negative coefficient: the sign s (±1) comes back
     /// with the expression of s·p. (The next pass gives its numerator a positive leading
     /// coefficient over the settled kernels, so it would otherwise build the negated sum again.)
-    let rec private toSignedExpr (mayFlip: bool) (kernels: Expr[]) (p: Poly) : struct (Q * Expr) =
-        toSignedExprCompact mayFlip (compact kernels p)
-
-    /// `toSignedExpr` of a polynomial over exactly the kernels it uses (`compact` would change nothing).
-    and private toSignedExprCompact (mayFlip: bool) (kernels: Expr[], p: Poly) : struct (Q * Expr) =
+    let private toSignedExprCompact (mayFlip: bool) (kernels: Expr[], p: Poly) : struct (Q * Expr) =
         let session = CurrentSession.Value
 
         match
@@ -1382,6 +1386,10 @@ module Rational =
                     | _ -> ()
 
                 struct (Q.one, result)
+
+    /// `toSignedExprCompact` of the polynomial over the kernels it uses (`compact`).
+    let private toSignedExpr (mayFlip: bool) (kernels: Expr[]) (p: Poly) : struct (Q * Expr) =
+        toSignedExprCompact mayFlip (compact kernels p)
 
     /// The polynomial over its kernels, its sign kept (`toSignedExpr`).
     let private toExpr (kernels: Expr[]) (p: Poly) : Expr =
@@ -1457,12 +1465,17 @@ module Rational =
             :: (den |> List.map (fun (d, k) -> Expr.power d (Expr.integer -k)))
         )
 
+    /// A numerator N over exactly the kernels it uses as c and the expression of its primitive part
+    /// (`integerize`, then `toSignedExprCompact`, which may build it negated).
+    let private numeratorExpr (kernels: Expr[], num: Poly) : struct (Q * struct (Q * Expr)) =
+        let c, primitive = integerize num
+        struct (c, toSignedExprCompact true (kernels, primitive))
+
     /// c·N/Π Dᵢ^kᵢ (`assembleFraction`). A numerator built negated (`toSignedExpr`) moves its
     /// sign into c: the next pass reads the product's factors into one fraction whose numerator
     /// is the product of their polynomials, (−c)·(−N) = c·N, so it reads the same fraction.
     let private fractionToExpr (kernels: Expr[]) (f: Fraction) : Expr =
-        let c, num = integerize f.Num
-        let numerator = toSignedExpr true kernels num
+        let struct (c, numerator) = numeratorExpr (compact kernels f.Num)
         assembleFraction c numerator (f.Den |> List.map (fun (d, k) -> toExpr kernels d, k))
 
     /// The parts as an expression: one fraction when the common denominator stays small
@@ -1569,12 +1582,11 @@ module Rational =
         | Product factors ->
             let numbers, rest = factors |> List.partition (fun f -> f.IsNumber)
             let monomials, rest = rest |> List.partition isMonomialFactor
-            let sums = rest |> List.map builtSum
-            let dens = rest |> List.map readDenominator
+            let sums = rest |> List.choose (builtSum >> ValueOption.toOption)
 
             let numerator =
-                match monomials, List.filter ValueOption.isSome sums with
-                | [], [ ValueSome s ] -> ValueSome s
+                match monomials, sums with
+                | [], [ s ] -> ValueSome s
                 | _, [] ->
                     let kernels =
                         monomials
@@ -1592,7 +1604,7 @@ module Rational =
                 | _ -> ValueNone
 
             let readDens =
-                List.zip sums dens |> List.filter (fun (sum, _) -> sum.IsNone) |> List.map snd
+                rest |> List.filter (fun f -> (builtSum f).IsNone) |> List.map readDenominator
 
             match numerator with
             | ValueSome n when readDens |> List.forall ValueOption.isSome ->
@@ -1631,14 +1643,10 @@ module Rational =
             true
         elif Array.exists id outside then
             Poly.hasConstantCoefficientIn outside f
-            || (let all = Array.append kn kf |> Array.distinct |> Array.sortWith Expr.order
-
-                let over (kernels: Expr[]) (p: Poly) =
-                    embed all.Length (positionsIn all kernels |> ValueOption.get) p
-
-                Poly.isConstant (gcd (over kn n) (over kf f)))
+            || (let all = unionOf [ kn; kf ]
+                Poly.isConstant (gcd (embedIn all kn n) (embedIn all kf f)))
         else
-            let f = embed kn.Length (positionsIn kn kf |> ValueOption.get) f
+            let f = embedIn kn kf f
 
             if Poly.termCount f = 1 then
                 let a = f.Monomials.[0]
@@ -1660,11 +1668,11 @@ module Rational =
     /// one power, give one expression here, `toExpr` being remembered by kernels and polynomial,
     /// and the product constructor merges their powers.)
     let private readProductExpr (p: ReadProduct) =
-        let iota, primitive = integerize p.Numerator.Poly
+        let struct (c, numerator) = numeratorExpr (p.Numerator.Kernels, p.Numerator.Poly)
 
         assembleFraction
-            (p.Coefficient * iota)
-            (toSignedExprCompact true (p.Numerator.Kernels, primitive))
+            (p.Coefficient * c)
+            numerator
             (p.Dens |> List.map (fun d -> toExpr d.FactorKernels d.Factor, d.Multiplicity))
 
     /// One factor of a product as the read of its layer takes it alone: the terms of its fraction's
@@ -1676,9 +1684,8 @@ module Rational =
             match builtSum f with
             | ValueSome s ->
                 // `fractionToExpr` of the sum's polynomial alone, which uses all of its kernels
-                let iota, primitive = integerize s.Poly
-                let numerator = toSignedExprCompact true (s.Kernels, primitive)
-                ValueSome(struct (Poly.termCount s.Poly, assembleFraction iota numerator []))
+                let struct (c, numerator) = numeratorExpr (s.Kernels, s.Poly)
+                ValueSome(struct (Poly.termCount s.Poly, assembleFraction c numerator []))
             | ValueNone ->
                 readAlone f
                 |> ValueOption.map (fun (struct (kernels, fraction)) ->
@@ -1712,25 +1719,21 @@ module Rational =
     /// fraction, never zero: lifted numerators with positive leading coefficients do not cancel).
     let private keptApartByRegroup (reads: ReadProduct list) =
         let all =
-            reads
-            |> List.collect (fun p -> p.Dens |> List.collect (fun d -> List.ofArray d.FactorKernels))
-            |> List.distinct
-            |> List.sortWith Expr.order
-            |> Array.ofList
-
-        let n = all.Length
+            unionOf
+                [
+                    for p in reads do
+                        for d in p.Dens -> d.FactorKernels
+                ]
 
         let standIn (p: ReadProduct) =
             {
-                Num = Poly.one n
+                Num = Poly.one all.Length
                 Den =
                     p.Dens
-                    |> List.map (fun d ->
-                        let position = positionsIn all d.FactorKernels |> ValueOption.get
-                        embed n position d.Factor, d.Multiplicity)
+                    |> List.map (fun d -> embedIn all d.FactorKernels d.Factor, d.Multiplicity)
             }
 
-        List.length (regroup n (reads |> List.map standIn)) = List.length reads
+        List.length (regroup all.Length (reads |> List.map standIn)) = List.length reads
 
     /// Whether `normalizeLayerByReading` gives the sum of products back. Its read takes every summand to a
     /// fraction (reduced as it stands: `reducedAsRead`) and regroups them (`keptApartByRegroup`);
